@@ -1,0 +1,3 @@
+export * from './api.ts';
+export * from './sample.ts';
+export * from './sync.ts';

@@ -1,0 +1,3 @@
+export * from './files.ts';
+export * from './net.ts';
+export * from './postgres.ts';
