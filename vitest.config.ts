@@ -2,6 +2,6 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'edge', 'cloud', 'firmware-config'],
+    projects: ['packages/*', 'edge', 'cloud', 'firmware-config', 'e2e'],
   },
 });
