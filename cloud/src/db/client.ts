@@ -1,0 +1,124 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+
+export type Orm = PgDatabase<PgQueryResultHKT>;
+
+/** One connection's worth of SQL: inside a transaction, every call runs on that transaction. */
+export interface SqlSession {
+  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
+  /** Several statements without parameters (migrations). */
+  exec(text: string): Promise<void>;
+  /** drizzle bound to the same connection. */
+  orm(): Orm;
+}
+
+export interface Database {
+  kind: 'pglite' | 'postgres';
+  /** The role requests switch to; RLS applies to it. */
+  appRole: string;
+  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
+  transaction<T>(work: (tx: SqlSession) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** PostgreSQL connection string; without it an embedded PGlite database is used. */
+  databaseUrl?: string;
+  /** PGlite data directory; undefined keeps the database in memory. */
+  dataDir?: string;
+  appRole?: string;
+  poolSize?: number;
+}
+
+const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export async function openDatabase({
+  databaseUrl,
+  dataDir,
+  appRole = 'unison_app',
+  poolSize = 10,
+}: OpenDatabaseOptions = {}): Promise<Database> {
+  if (!ROLE_NAME.test(appRole)) throw new Error(`invalid app role name: ${appRole}`);
+  return databaseUrl ? openPostgres(databaseUrl, appRole, poolSize) : openPglite(dataDir, appRole);
+}
+
+async function openPostgres(databaseUrl: string, appRole: string, poolSize: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  const session = (client: pg.Pool | pg.PoolClient): SqlSession => ({
+    query: async (text, params) => (await client.query(text, params)).rows,
+    exec: async (text) => {
+      await client.query(text);
+    },
+    orm: () => drizzleNodePg(client) as unknown as Orm,
+  });
+  return {
+    kind: 'postgres',
+    appRole,
+    query: session(pool).query,
+    transaction: async (work) => {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await work(session(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function openPglite(dataDir: string | undefined, appRole: string): Promise<Database> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir);
+  // PGlite is one connection: transactions take turns so their statements never interleave.
+  const exclusive = createMutex();
+  const session: SqlSession = {
+    query: async (text, params) => (await pglite.query(text, params)).rows as never[],
+    exec: async (text) => {
+      await pglite.exec(text);
+    },
+    orm: () => drizzlePglite(pglite) as unknown as Orm,
+  };
+  return {
+    kind: 'pglite',
+    appRole,
+    query: (text, params) => exclusive(() => session.query(text, params)),
+    transaction: (work) =>
+      exclusive(async () => {
+        await pglite.exec('BEGIN');
+        try {
+          const result = await work(session);
+          await pglite.exec('COMMIT');
+          return result;
+        } catch (error) {
+          await pglite.exec('ROLLBACK');
+          throw error;
+        }
+      }),
+    close: () => exclusive(() => pglite.close()),
+  };
+}
+
+function createMutex() {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(work: () => Promise<T>): Promise<T> => {
+    const run = tail.then(work);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}

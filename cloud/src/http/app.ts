@@ -1,0 +1,112 @@
+import { swaggerUI } from '@hono/swagger-ui';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Logger } from 'pino';
+import type { Database } from '../db/client.ts';
+import { authRoutes } from '../modules/auth/auth.routes.ts';
+import { createAuthService } from '../modules/auth/auth.service.ts';
+import type { UserTokens } from '../modules/auth/tokens.ts';
+import { edgesRoutes } from '../modules/edges/edges.routes.ts';
+import { ingestRoutes, UPLOAD_PATH } from '../modules/ingest/ingest.routes.ts';
+import { machinesRoutes } from '../modules/machines/machines.routes.ts';
+import { healthRoutes } from './health.routes.ts';
+import { createRouter } from './openapi.ts';
+import { ProblemError, problemResponse } from './problem.ts';
+
+export interface AppDeps {
+  db: Database;
+  tokens: UserTokens;
+  log: Logger;
+  enrollmentTtlMs?: number;
+  bodyLimitBytes?: number;
+  uploadBodyLimitBytes?: number;
+}
+
+export function createApp({
+  db,
+  tokens,
+  log,
+  enrollmentTtlMs,
+  bodyLimitBytes = 1024 * 1024,
+  uploadBodyLimitBytes = 8 * 1024 * 1024,
+}: AppDeps) {
+  const app = createRouter();
+  const tooLarge = (limit: number) =>
+    bodyLimit({
+      maxSize: limit,
+      onError: (c) => problemResponse(c, 413, 'Content Too Large', `the body must not exceed ${limit} bytes`),
+    });
+  const defaultLimit = tooLarge(bodyLimitBytes);
+  const uploadLimit = tooLarge(uploadBodyLimitBytes);
+
+  app.use(requestId());
+  app.use(async (c, next) => {
+    const startedMs = performance.now();
+    c.set('log', log.child({ requestId: c.get('requestId') }));
+    await next();
+    c.get('log').info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        durationMs: Math.round(performance.now() - startedMs),
+      },
+      'request',
+    );
+  });
+  app.use((c, next) => (c.req.path === UPLOAD_PATH ? uploadLimit : defaultLimit)(c, next));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'userToken', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'Access token from POST /api/v1/auth/login',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'edgeAssertion', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: "Short-lived JWT signed by the edge's enrolled Ed25519 key (kid = edge id)",
+  });
+
+  const auth = createAuthService({ db, tokens });
+  app.route('/', healthRoutes({ db }));
+  app.route('/', authRoutes({ auth, tokens }));
+  app.route('/', edgesRoutes({ db, tokens, enrollmentTtlMs }));
+  app.route('/', ingestRoutes({ db }));
+  app.route('/', machinesRoutes({ db, tokens }));
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Unison cloud API', version: '0.1.0' },
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+
+  app.notFound((c) => problemResponse(c, 404, 'Not Found', `no route for ${c.req.method} ${c.req.path}`));
+  app.onError((error, c) => {
+    if (error instanceof ProblemError)
+      return problemResponse(c, error.status, error.title, error.message, error.extra);
+    if (error instanceof HTTPException && error.status < 500) {
+      return problemResponse(
+        c,
+        error.status as ContentfulStatusCode,
+        statusTitle(error.status),
+        error.message,
+      );
+    }
+    (c.get('log') ?? log).error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
+    return problemResponse(c, 500, 'Internal Server Error', 'an unexpected error occurred');
+  });
+  return app;
+}
+
+function statusTitle(status: number): string {
+  const titles: Record<number, string> = {
+    400: 'Bad Request',
+    401: 'Unauthorized',
+    413: 'Content Too Large',
+  };
+  return titles[status] ?? 'Client Error';
+}

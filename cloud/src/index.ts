@@ -1,0 +1,6 @@
+export { type Cloud, type CloudOptions, createCloud } from './cloud.ts';
+export { type CloudConfig, loadCloudConfig } from './config.ts';
+export type {
+  CreatedOrganization,
+  CreateOrganizationInput,
+} from './modules/organizations/organizations.service.ts';

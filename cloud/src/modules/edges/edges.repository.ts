@@ -1,0 +1,84 @@
+import type { JWK } from 'jose';
+import type { SqlSession } from '../../db/client.ts';
+
+export async function plantVisible(tx: SqlSession, plantId: string): Promise<boolean> {
+  const rows = await tx.query('select 1 from plants where id = $1', [plantId]);
+  return rows.length > 0;
+}
+
+export async function insertEnrollmentCode(
+  tx: SqlSession,
+  code: { codeHash: string; organizationId: string; plantId: string; expiresAt: Date },
+): Promise<void> {
+  await tx.query(
+    'insert into edge_enrollment_codes (code_hash, org_id, plant_id, expires_at) values ($1, $2, $3, $4)',
+    [code.codeHash, code.organizationId, code.plantId, code.expiresAt.toISOString()],
+  );
+}
+
+/** Marks an unused, unexpired code used and returns where it enrolls; undefined otherwise. */
+export async function consumeEnrollmentCode(
+  tx: SqlSession,
+  codeHash: string,
+): Promise<{ organizationId: string; plantId: string } | undefined> {
+  const [row] = await tx.query<{ org_id: string; plant_id: string }>(
+    'select org_id, plant_id from edges_consume_enrollment_code($1)',
+    [codeHash],
+  );
+  return row && { organizationId: row.org_id, plantId: row.plant_id };
+}
+
+export async function insertEdge(
+  tx: SqlSession,
+  edge: { id: string; organizationId: string; plantId: string; name: string; publicKey: JWK },
+): Promise<void> {
+  await tx.query('insert into edges (id, org_id, plant_id, name, public_key) values ($1, $2, $3, $4, $5)', [
+    edge.id,
+    edge.organizationId,
+    edge.plantId,
+    edge.name,
+    JSON.stringify(edge.publicKey),
+  ]);
+}
+
+export interface EdgeForAssertion {
+  organizationId: string;
+  plantId: string;
+  publicKey: JWK;
+  revoked: boolean;
+}
+
+/** Runs before the tenant is known, through the SECURITY DEFINER lookup. */
+export async function findEdgeForAssertion(
+  tx: SqlSession,
+  edgeId: string,
+): Promise<EdgeForAssertion | undefined> {
+  const [row] = await tx.query<{
+    org_id: string;
+    plant_id: string;
+    public_key: JWK;
+    revoked_at: Date | null;
+  }>('select org_id, plant_id, public_key, revoked_at from edges_find_for_assertion($1)', [edgeId]);
+  return (
+    row && {
+      organizationId: row.org_id,
+      plantId: row.plant_id,
+      publicKey: row.public_key,
+      revoked: row.revoked_at !== null,
+    }
+  );
+}
+
+/** Records an assertion id; false when the edge used it before. */
+export async function recordAssertionJti(
+  tx: SqlSession,
+  jti: { edgeId: string; jti: string; organizationId: string; expiresAt: Date },
+): Promise<boolean> {
+  await tx.query('delete from edge_assertion_jtis where edge_id = $1 and expires_at < now()', [jti.edgeId]);
+  const inserted = await tx.query(
+    `insert into edge_assertion_jtis (edge_id, jti, org_id, expires_at) values ($1, $2, $3, $4)
+     on conflict do nothing returning 1`,
+    [jti.edgeId, jti.jti, jti.organizationId, jti.expiresAt.toISOString()],
+  );
+  return inserted.length === 1;
+}

@@ -1,0 +1,103 @@
+import type { UploadRecord } from '@unison/contracts';
+import { uuidv7 } from 'uuidv7';
+import type { SqlSession } from '../../db/client.ts';
+import type { EdgePrincipal } from '../../http/env.ts';
+
+export interface StreamState {
+  epoch: string;
+  ackedSeq: number;
+}
+
+/** Locks the edge's stream cursor for the rest of the transaction, creating it at `epoch` when new. */
+export async function lockStream(
+  tx: SqlSession,
+  edge: EdgePrincipal,
+  stream: string,
+  epoch: string,
+): Promise<StreamState> {
+  await tx.query(
+    `insert into edge_streams (edge_id, stream, epoch, acked_seq, org_id, plant_id)
+     values ($1, $2, $3, 0, $4, $5) on conflict (edge_id, stream) do nothing`,
+    [edge.edgeId, stream, epoch, edge.organizationId, edge.plantId],
+  );
+  const [row] = await tx.query<{ epoch: string; acked_seq: string | number }>(
+    'select epoch, acked_seq from edge_streams where edge_id = $1 and stream = $2 for update',
+    [edge.edgeId, stream],
+  );
+  if (!row) throw new Error(`edge stream ${edge.edgeId}/${stream} vanished under its lock`);
+  return { epoch: row.epoch, ackedSeq: Number(row.acked_seq) };
+}
+
+export async function saveStream(tx: SqlSession, edge: EdgePrincipal, stream: string, state: StreamState) {
+  await tx.query(
+    'update edge_streams set epoch = $3, acked_seq = $4, updated_at = now() where edge_id = $1 and stream = $2',
+    [edge.edgeId, stream, state.epoch, state.ackedSeq],
+  );
+}
+
+/** Creates the machines a batch names that the plant does not have yet, named by their code. */
+export async function ensureMachines(tx: SqlSession, edge: EdgePrincipal, codes: string[]): Promise<void> {
+  await tx.query(
+    `insert into machines (id, org_id, plant_id, code, name)
+     select id, $3, $4, code, code from unnest($1::uuid[], $2::text[]) as m(id, code)
+     on conflict (plant_id, code) do nothing`,
+    [codes.map(() => uuidv7()), codes, edge.organizationId, edge.plantId],
+  );
+}
+
+/**
+ * Writes samples with one set-based statement (COPY is refused under RLS) and moves each
+ * machine's latest value forward; returns how many samples were new.
+ */
+export async function insertSamples(
+  tx: SqlSession,
+  edge: EdgePrincipal,
+  records: UploadRecord[],
+): Promise<number> {
+  const column = <T>(pick: (record: UploadRecord) => T) => records.map(pick);
+  const typed = <T>(kind: string) => column((r) => (typeof r.value === kind ? (r.value as T) : null));
+  const [result] = await tx.query<{ written: string | number }>(
+    `with incoming as (
+       select u.*, m.id as machine_id
+       from unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[],
+                   $6::float8[], $7::text[], $8::bool[], $9::text[])
+         as u(id, seq, machine, tag, ts, value_num, value_text, value_bool, quality)
+       join machines m on m.plant_id = $11 and m.code = u.machine
+     ),
+     written as (
+       insert into samples (id, org_id, plant_id, machine_id, edge_id, seq, tag, ts,
+                            value_num, value_text, value_bool, quality)
+       select id, $10, $11, machine_id, $12, seq, tag, ts, value_num, value_text, value_bool, quality
+       from incoming
+       on conflict do nothing
+       returning machine_id, tag, ts, value_num, value_text, value_bool, quality
+     ),
+     newest as (
+       select distinct on (machine_id, tag) * from written order by machine_id, tag, ts desc
+     ),
+     latest as (
+       insert into machine_latest (machine_id, tag, org_id, plant_id, value_num, value_text, value_bool, quality, ts)
+       select machine_id, tag, $10, $11, value_num, value_text, value_bool, quality, ts from newest
+       on conflict (machine_id, tag) do update
+         set value_num = excluded.value_num, value_text = excluded.value_text,
+             value_bool = excluded.value_bool, quality = excluded.quality, ts = excluded.ts
+         where excluded.ts >= machine_latest.ts
+     )
+     select count(*) as written from written`,
+    [
+      column((r) => r.id),
+      column((r) => r.seq),
+      column((r) => r.machine),
+      column((r) => r.tag),
+      column((r) => r.ts),
+      typed<number>('number'),
+      typed<string>('string'),
+      typed<boolean>('boolean'),
+      column((r) => r.quality),
+      edge.organizationId,
+      edge.plantId,
+      edge.edgeId,
+    ],
+  );
+  return Number(result?.written ?? 0);
+}
