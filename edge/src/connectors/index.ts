@@ -1,0 +1,19 @@
+import type { ConnectorConfig } from '@unison/config';
+import type { Logger } from 'pino';
+import type { Connector } from './connector.ts';
+import { modbusConnector } from './modbus/modbus.connector.ts';
+import { mqttConnector } from './mqtt/mqtt.connector.ts';
+import { opcuaConnector } from './opcua/opcua.connector.ts';
+
+export type { Connector, ConnectorStatus, EmitSamples } from './connector.ts';
+
+export function createConnector(config: ConnectorConfig, log: Logger): Connector {
+  switch (config.type) {
+    case 'opcua':
+      return opcuaConnector(config, { log });
+    case 'modbus':
+      return modbusConnector(config, { log });
+    case 'mqtt':
+      return mqttConnector(config, { log });
+  }
+}

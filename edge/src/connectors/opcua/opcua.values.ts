@@ -1,0 +1,41 @@
+import type { Quality, SampleValue } from '@unison/contracts';
+import type { DataValue } from 'node-opcua';
+
+const MAX_STRING = 4096;
+
+/** `nsu=<uri>;s=X` → `ns=<index>;s=X` with the server's current NamespaceArray; other forms pass through. */
+export function resolveNodeId(nodeId: string, namespaces: readonly string[]): string {
+  const match = /^nsu=([^;]+);(.+)$/.exec(nodeId);
+  if (!match) return nodeId;
+  const index = namespaces.indexOf(match[1]!);
+  if (index < 0) throw new Error(`namespace ${match[1]} is not on the server`);
+  return `ns=${index};${match[2]}`;
+}
+
+function toValue(raw: unknown): SampleValue | undefined {
+  if (raw === null || raw === undefined) return null;
+  if (typeof raw === 'number') return Number.isFinite(raw) ? raw : undefined;
+  if (typeof raw === 'bigint') return Number(raw);
+  if (typeof raw === 'boolean') return raw;
+  if (typeof raw === 'string') return raw.slice(0, MAX_STRING);
+  if (raw instanceof Date) return raw.toISOString();
+  if (typeof raw === 'object' && 'text' in raw && typeof raw.text === 'string')
+    return raw.text.slice(0, MAX_STRING);
+  return undefined;
+}
+
+export function toQuality(dataValue: DataValue): Quality {
+  if (dataValue.statusCode.isGood()) return 'good';
+  return dataValue.statusCode.isBad() ? 'bad' : 'uncertain';
+}
+
+/** A DataValue as a sample's value, quality and time; values we cannot carry become null and bad. */
+export function fromDataValue(
+  dataValue: DataValue,
+  nowMs: number,
+): { value: SampleValue; quality: Quality; tsMs: number } {
+  const value = toValue(dataValue.value?.value);
+  const tsMs = dataValue.sourceTimestamp?.getTime() ?? nowMs;
+  if (value === undefined) return { value: null, quality: 'bad', tsMs };
+  return { value, quality: toQuality(dataValue), tsMs: Number.isFinite(tsMs) ? tsMs : nowMs };
+}

@@ -1,0 +1,25 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import { DDL } from './schema.ts';
+
+export type EdgeDb = BetterSQLite3Database;
+
+export interface EdgeDatabase {
+  db: EdgeDb;
+  file: string;
+  close(): void;
+}
+
+/** Opens (creating if needed) the edge's SQLite file with the schema in place. */
+export function openEdgeDatabase(file: string, { busyTimeoutMs = 5000 } = {}): EdgeDatabase {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode: a power cut may lose the last commits but never corrupts the file.
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  sqlite.exec(DDL);
+  return { db: drizzle({ client: sqlite }), file, close: () => sqlite.close() };
+}
