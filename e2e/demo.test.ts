@@ -12,7 +12,13 @@ describe('pnpm demo', () => {
   const demo = spawn(process.execPath, [join(root, 'scripts', 'demo.ts')], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CLOUD_PORT: '0', EDGE_PORT: '0', DEMO_STATUS_INTERVAL_MS: '500', DEMO_DATA_DIR: dataDir.path },
+    env: {
+      ...process.env,
+      CLOUD_PORT: '0',
+      EDGE_PORT: '0',
+      DEMO_STATUS_INTERVAL_MS: '500',
+      DEMO_DATA_DIR: dataDir.path,
+    },
   });
   demo.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   demo.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
@@ -37,7 +43,9 @@ describe('pnpm demo', () => {
   it('shows samples from all three protocols flowing to the cloud', async () => {
     const line = await waitFor(
       () => {
-        const lines = text().split('\n').filter((l) => l.startsWith('recorded '));
+        const lines = text()
+          .split('\n')
+          .filter((l) => l.startsWith('recorded '));
         const last = lines.at(-1);
         const uploaded = Number(/uploaded (\d+)/.exec(last ?? '')?.[1] ?? 0);
         return last && uploaded > 0 && !/[✗…]/.test(last) ? last : undefined;
@@ -50,7 +58,9 @@ describe('pnpm demo', () => {
 
   it('stops everything within 5 s of Ctrl-C', async () => {
     const sentAt = Date.now();
-    exit = new Promise((resolve) => demo.once('exit', (code) => resolve({ code, afterMs: Date.now() - sentAt })));
+    exit = new Promise((resolve) =>
+      demo.once('exit', (code) => resolve({ code, afterMs: Date.now() - sentAt })),
+    );
     demo.kill('SIGINT');
     const { code, afterMs } = await exit;
     expect(code).toBe(0);

@@ -25,7 +25,10 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['cloud', 'db', 'edge', 'sim']);
     expect(compose.services.db?.image).toMatch(/^timescale\/timescaledb:/);
     for (const [name, service] of Object.entries(compose.services)) {
-      expect({ name, healthcheck: Array.isArray(service.healthcheck?.test) }).toEqual({ name, healthcheck: true });
+      expect({ name, healthcheck: Array.isArray(service.healthcheck?.test) }).toEqual({
+        name,
+        healthcheck: true,
+      });
     }
   });
 
@@ -39,7 +42,9 @@ describe('docker-compose.yml', () => {
 
   it('gives the cloud its database and the edge a volume for its SQLite file', () => {
     const cloud = compose.services.cloud!;
-    expect(cloud.environment?.DATABASE_URL).toMatch(/^postgresql:\/\/unison:\$\{POSTGRES_PASSWORD\}@db:5432\/unison$/);
+    expect(cloud.environment?.DATABASE_URL).toMatch(
+      /^postgresql:\/\/unison:\$\{POSTGRES_PASSWORD\}@db:5432\/unison$/,
+    );
     expect(cloud.depends_on?.db?.condition).toBe('service_healthy');
     expect(compose.services.db?.volumes?.[0]).toMatch(/^db-data:/);
     const edge = compose.services.edge!;

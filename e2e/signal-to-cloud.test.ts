@@ -32,7 +32,9 @@ describe.each(databaseBackends())('a simulated machine signal reaches the cloud 
   }
 
   async function machines(token: string): Promise<MachineList> {
-    const response = await fetch(`${cloudUrl}/api/v1/machines`, { headers: { authorization: `Bearer ${token}` } });
+    const response = await fetch(`${cloudUrl}/api/v1/machines`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(response.status).toBe(200);
     return MachineList.parse(await response.json());
   }
@@ -45,7 +47,11 @@ describe.each(databaseBackends())('a simulated machine signal reaches the cloud 
         const latest = list.items.find((m) => m.code === machine)?.latest.find((l) => l.tag === tag);
         return latest?.value === value ? latest : undefined;
       },
-      { timeoutMs: 15_000, intervalMs: 200, what: `${machine}.${tag} = ${String(value)} through the cloud API` },
+      {
+        timeoutMs: 15_000,
+        intervalMs: 200,
+        what: `${machine}.${tag} = ${String(value)} through the cloud API`,
+      },
     );
   }
 
@@ -149,7 +155,10 @@ describe.each(databaseBackends())('a simulated machine signal reaches the cloud 
       expect({ table, own: Number(own[0]?.n) > 0 }).toEqual({ table, own: true });
       expect({ table, other: Number(other[0]?.n) }).toEqual({ table, other: 0 });
     }
-    const unfiltered = await cloud.queryAsTenant(org2.organizationId, 'select count(*)::int as n from samples');
+    const unfiltered = await cloud.queryAsTenant(
+      org2.organizationId,
+      'select count(*)::int as n from samples',
+    );
     expect(Number(unfiltered[0]?.n)).toBe(0);
   });
 

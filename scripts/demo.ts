@@ -134,15 +134,18 @@ console.log(`
 `);
 
 const mark = (status: string) => (status === 'connected' ? '✓' : status === 'connecting' ? '…' : '✗');
-const timer = setInterval(async () => {
-  const status = await edgeStatus();
-  if (stopping) return;
-  const line = status
-    ? `recorded ${status.samples.recorded} · uploaded ${status.samples.uploaded} · backlog ${status.samples.backlog} · cloud ${status.cloud.status} · ${status.connectors.map((c) => `${c.id} ${mark(c.status)}`).join(' ')}`
-    : 'edge not answering yet…';
-  if (tty) process.stdout.write(`\r\x1b[2K${line}`);
-  else console.log(line);
-}, Number(env.DEMO_STATUS_INTERVAL_MS ?? (tty ? 1000 : 5000)));
+const timer = setInterval(
+  async () => {
+    const status = await edgeStatus();
+    if (stopping) return;
+    const line = status
+      ? `recorded ${status.samples.recorded} · uploaded ${status.samples.uploaded} · backlog ${status.samples.backlog} · cloud ${status.cloud.status} · ${status.connectors.map((c) => `${c.id} ${mark(c.status)}`).join(' ')}`
+      : 'edge not answering yet…';
+    if (tty) process.stdout.write(`\r\x1b[2K${line}`);
+    else console.log(line);
+  },
+  Number(env.DEMO_STATUS_INTERVAL_MS ?? (tty ? 1000 : 5000)),
+);
 
 async function shutdown(exitCode: number): Promise<void> {
   if (stopping) return;
