@@ -1,2 +1,3 @@
+export * from './devices.schema.ts';
 export * from './load.ts';
 export * from './plant.schema.ts';

@@ -1,3 +1,4 @@
+export * from './devices/index.ts';
 export { HOLDING_REGISTER_COUNT, INPUT_REGISTER_COUNT } from './modbus/modbus.registers.ts';
 export { type StatusPayload, statusTopic } from './mqtt/mqtt.payload.ts';
 export { OPCUA_VARIABLES, SIMULATOR_NAMESPACE_URI } from './opcua/opcua.server.ts';
