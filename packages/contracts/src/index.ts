@@ -1,3 +1,4 @@
 export * from './api.ts';
+export * from './events.ts';
 export * from './sample.ts';
 export * from './sync.ts';
