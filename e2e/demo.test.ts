@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { socatAvailable } from '@unison/simulator';
 import { tempDir, waitFor } from '@unison/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -17,6 +18,7 @@ describe('pnpm demo', () => {
       CLOUD_PORT: '0',
       EDGE_PORT: '0',
       DEMO_STATUS_INTERVAL_MS: '500',
+      DEMO_SCAN_INTERVAL_MS: '300',
       DEMO_DATA_DIR: dataDir.path,
     },
   });
@@ -55,6 +57,26 @@ describe('pnpm demo', () => {
     expect(line).toMatch(/presses ✓ mills ✓ mills-unit-2 ✓ fillers ✓/);
     expect(line).toMatch(/cloud ok/);
   }, 70_000);
+
+  it.skipIf(!socatAvailable())(
+    'shows scans from the simulated scanner and labels from the printer',
+    async () => {
+      const line = await waitFor(
+        () => {
+          const last = text()
+            .split('\n')
+            .filter((l) => l.startsWith('recorded '))
+            .at(-1);
+          const scans = Number(/scans (\d+)/.exec(last ?? '')?.[1] ?? 0);
+          const labels = Number(/labels (\d+)/.exec(last ?? '')?.[1] ?? 0);
+          return scans > 0 && labels > 0 ? last : undefined;
+        },
+        { timeoutMs: 30_000, what: `a status line with scans and labels; output:\n${text()}` },
+      );
+      expect(line).toMatch(/fillers ✓ · scans \d+ · labels \d+$/);
+    },
+    40_000,
+  );
 
   it('stops everything within 5 s of Ctrl-C', async () => {
     const sentAt = Date.now();

@@ -4,7 +4,7 @@ import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createCloud } from '@unison/cloud';
-import { startSimulator } from '@unison/simulator';
+import { socatAvailable, startDemoDevices, startSimulator } from '@unison/simulator';
 
 const root = resolve(import.meta.dirname, '..');
 const env = process.env;
@@ -54,7 +54,7 @@ const enrollment = await cloud.admin.createEnrollmentCode({
   plantId: acme.plantId,
 });
 
-step(3, 'starting the simulated plant: OPC UA presses, Modbus mills, MQTT fillers…');
+step(3, 'starting the simulated plant: OPC UA presses, Modbus mills, MQTT fillers, a scanner and a printer…');
 const brokerPort = await portNear(0);
 const sim = await startSimulator({
   seed: Number(env.SIM_SEED ?? 42),
@@ -63,6 +63,25 @@ const sim = await startSimulator({
   modbus: { port: 0 },
   mqtt: { url: `mqtt://127.0.0.1:${brokerPort}`, topicPrefix: 'sim' },
 });
+// The scanner needs a pseudo-terminal (socat); the printer can fall back to raw TCP.
+const withPty = socatAvailable();
+const devicesDir = join(demoDir, 'devices');
+rmSync(devicesDir, { recursive: true, force: true });
+mkdirSync(devicesDir, { recursive: true });
+if (!withPty) {
+  console.log(
+    dim(
+      '      socat not found: no simulated scanner, printer over TCP (apt-get install socat / brew install socat)',
+    ),
+  );
+}
+const scannerPty = join(devicesDir, 'scanner');
+const printerPty = join(devicesDir, 'printer');
+const devices = await startDemoDevices({
+  ...(withPty ? { scannerPty, printer: { pty: printerPty } } : { printer: { port: 0 } }),
+  scanEveryMs: Number(env.DEMO_SCAN_INTERVAL_MS ?? 4000),
+});
+const printerAddress = withPty ? `serial:${printerPty}` : `tcp://127.0.0.1:${devices.printerPort}`;
 
 step(4, "starting the edge for Acme's plant (enrolling with a one-time code)…");
 const edgePort = await portNear(Number(env.EDGE_PORT ?? 8081));
@@ -84,6 +103,8 @@ const edgeProcess: ChildProcess = spawn(process.execPath, [join(root, 'edge', 's
     SIM_MODBUS_PORT: String(sim.endpoints.modbus?.port),
     SIM_MQTT_URL: `mqtt://127.0.0.1:${brokerPort}`,
     SIM_MQTT_PREFIX: 'sim',
+    DEMO_SCANNER_PATH: scannerPty,
+    DEMO_PRINTER: printerAddress,
   },
 });
 edgeProcess.stdout?.pipe(edgeOut);
@@ -94,6 +115,8 @@ interface EdgeStatus {
   samples: { recorded: number; uploaded: number; backlog: number };
   cloud: { status: string };
   connectors: { id: string; type: string; status: string }[];
+  stations?: { accepted: number; rejected: number }[];
+  printers?: { printed: number }[];
 }
 async function edgeStatus(): Promise<EdgeStatus | undefined> {
   try {
@@ -122,6 +145,8 @@ console.log(`
   ${bold('OPC UA sim')}      ${sim.endpoints.opcua}
   ${bold('Modbus sim')}      ${sim.endpoints.modbus?.host}:${sim.endpoints.modbus?.port}  (units 1 and 2)
   ${bold('MQTT broker')}     mqtt://127.0.0.1:${brokerPort}  (the edge's embedded broker; topics sim/+/status)
+  ${bold('Scanner sim')}     ${withPty ? `${scannerPty} (pty; a GS1 lot or serial every few seconds)` : 'off (needs socat)'}
+  ${bold('Zebra sim')}       ${printerAddress}  (labels for received lots and registered serials)
 
   ${bold('Acme Stamping')}   ${acme.admin.email}    password ${acme.admin.password}   (the edge runs in this plant)
   ${bold('Globex Foods')}    ${globex.admin.email}  password ${globex.admin.password}  (sees none of Acme's data)
@@ -138,8 +163,10 @@ const timer = setInterval(
   async () => {
     const status = await edgeStatus();
     if (stopping) return;
+    const scans = (status?.stations ?? []).reduce((sum, s) => sum + s.accepted + s.rejected, 0);
+    const labels = (status?.printers ?? []).reduce((sum, p) => sum + p.printed, 0);
     const line = status
-      ? `recorded ${status.samples.recorded} · uploaded ${status.samples.uploaded} · backlog ${status.samples.backlog} · cloud ${status.cloud.status} · ${status.connectors.map((c) => `${c.id} ${mark(c.status)}`).join(' ')}`
+      ? `recorded ${status.samples.recorded} · uploaded ${status.samples.uploaded} · backlog ${status.samples.backlog} · cloud ${status.cloud.status} · ${status.connectors.map((c) => `${c.id} ${mark(c.status)}`).join(' ')} · scans ${scans} · labels ${labels}`
       : 'edge not answering yet…';
     if (tty) process.stdout.write(`\r\x1b[2K${line}`);
     else console.log(line);
@@ -151,7 +178,7 @@ async function shutdown(exitCode: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   clearInterval(timer);
-  console.log('\nstopping: edge, simulator, cloud…');
+  console.log('\nstopping: edge, simulator, devices, cloud…');
   const force = setTimeout(() => {
     console.error('did not stop within 4.5 s; forcing exit');
     edgeProcess.kill('SIGKILL');
@@ -163,6 +190,7 @@ async function shutdown(exitCode: number): Promise<void> {
   });
   edgeProcess.kill('SIGTERM');
   await Promise.allSettled([edgeExited, sim.stop()]);
+  await devices.stop();
   await cloud.close();
   clearTimeout(force);
   console.log('stopped.');

@@ -5,7 +5,8 @@ import { openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { withTenant } from './db/tenant.ts';
 import { createApp } from './http/app.ts';
-import { loadOrCreateSigningKey } from './modules/auth/signing-keys.repository.ts';
+import type { IdentityOptions } from './modules/auth/auth.routes.ts';
+import { createSigningKeyRing, type SigningKeyRing } from './modules/auth/signing-key-ring.ts';
 import { createUserTokens } from './modules/auth/tokens.ts';
 import { createEnrollmentCode, type EnrollmentCodeInput } from './modules/edges/enrollment.service.ts';
 import {
@@ -13,6 +14,8 @@ import {
   type CreateOrganizationInput,
   createOrganization,
 } from './modules/organizations/organizations.service.ts';
+import { createPlatformAdmin } from './modules/organizations/platform.service.ts';
+import { syncBuiltInRoles } from './modules/roles/roles.service.ts';
 
 export interface CloudOptions {
   /** PostgreSQL server; without it the cloud runs on PGlite. */
@@ -23,6 +26,14 @@ export interface CloudOptions {
   onProgress?: (line: string) => void;
   /** The non-superuser role requests run as. */
   appRole?: string;
+  identity?: CloudIdentityOptions;
+}
+
+/** Token lifetimes, key rollover and login throttling; every field has a default. */
+export interface CloudIdentityOptions extends IdentityOptions {
+  accessTokenTtlSeconds?: number;
+  /** How long a retired signing key still verifies; keep it above the access-token lifetime. */
+  keyRolloverMs?: number;
 }
 
 export interface Cloud {
@@ -32,6 +43,13 @@ export interface Cloud {
   admin: {
     createOrganization(input: CreateOrganizationInput): Promise<CreatedOrganization>;
     createEnrollmentCode(input: EnrollmentCodeInput): Promise<{ code: string; expiresAt: string }>;
+    /** Signs with a new key from now on; tokens of the old key verify for the rollover window. */
+    rotateSigningKey(): Promise<{ kid: string }>;
+    /** A platform operator; the password is generated (and returned once) unless given. */
+    createPlatformAdmin(input: {
+      email: string;
+      password?: string;
+    }): Promise<{ id: string; email: string; password: string }>;
   };
   /** Runs raw SQL as the app role inside the organization's tenant context (tests and diagnostics). */
   queryAsTenant(organizationId: string, text: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
@@ -46,15 +64,20 @@ export async function createCloud({
   log: logOption,
   onProgress = () => {},
   appRole,
+  identity = {},
 }: CloudOptions = {}): Promise<Cloud> {
   const log = logOption === false ? pino({ enabled: false }) : (logOption ?? pino());
   onProgress(databaseUrl ? 'connecting to PostgreSQL' : `starting PGlite (${dataDir ?? 'in memory'})`);
   const db = await openDatabase({ databaseUrl, dataDir, appRole });
   let app: ReturnType<typeof createApp>;
+  let signingKeys: SigningKeyRing;
   try {
     await migrate(db, { onProgress });
-    const tokens = createUserTokens({ signingKey: await loadOrCreateSigningKey(db) });
-    app = createApp({ db, tokens, log });
+    await syncBuiltInRoles(db);
+    const { accessTokenTtlSeconds, keyRolloverMs, ...appIdentity } = identity;
+    signingKeys = await createSigningKeyRing(db, { rolloverMs: keyRolloverMs });
+    const tokens = createUserTokens({ keys: signingKeys, ttlSeconds: accessTokenTtlSeconds });
+    app = createApp({ db, tokens, log, identity: appIdentity });
   } catch (error) {
     await db.close();
     throw error;
@@ -85,6 +108,8 @@ export async function createCloud({
     admin: {
       createOrganization: (input) => createOrganization(db, input),
       createEnrollmentCode: (input) => createEnrollmentCode(db, input),
+      rotateSigningKey: () => signingKeys.rotate(),
+      createPlatformAdmin: (input) => createPlatformAdmin(db, input),
     },
     queryAsTenant: (organizationId, text, params) =>
       withTenant(db, { organizationId }, (tx) => tx.query(text, params)),

@@ -12,6 +12,12 @@ const CloudEnv = z.object({
     .pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   CLOUD_DATA_DIR: z.string().min(1).default('.data/cloud'),
   LOG_LEVEL: LogLevel.default('info'),
+  CLOUD_TRUSTED_PROXY_HEADER: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/, 'must be a header name such as x-forwarded-for')
+    .optional(),
+  // At least the 15-minute access-token lifetime, or tokens signed just before a rotation would fail early.
+  CLOUD_KEY_ROLLOVER_MINUTES: z.coerce.number().int().min(15).max(525_600).optional(),
 });
 
 export interface CloudConfig {
@@ -21,6 +27,10 @@ export interface CloudConfig {
   databaseUrl: string | undefined;
   dataDir: string;
   logLevel: z.infer<typeof LogLevel>;
+  /** Set only behind a reverse proxy that overwrites this header with the client's address. */
+  trustedProxyHeader: string | undefined;
+  /** How long a retired signing key still verifies tokens; the cloud's default when undefined. */
+  keyRolloverMs: number | undefined;
 }
 
 /** Reads and validates the cloud's environment once; throws with every problem listed. */
@@ -28,11 +38,14 @@ export function loadCloudConfig(env: Record<string, string | undefined>): CloudC
   const parsed = CloudEnv.safeParse(env);
   if (!parsed.success) throw new Error(`invalid cloud configuration:\n${z.prettifyError(parsed.error)}`);
   const { CLOUD_PORT, CLOUD_HOST, DATABASE_URL, CLOUD_DATA_DIR, LOG_LEVEL } = parsed.data;
+  const { CLOUD_TRUSTED_PROXY_HEADER, CLOUD_KEY_ROLLOVER_MINUTES } = parsed.data;
   return {
     port: CLOUD_PORT,
     host: CLOUD_HOST,
     databaseUrl: DATABASE_URL,
     dataDir: CLOUD_DATA_DIR,
     logLevel: LOG_LEVEL,
+    trustedProxyHeader: CLOUD_TRUSTED_PROXY_HEADER?.toLowerCase(),
+    keyRolloverMs: CLOUD_KEY_ROLLOVER_MINUTES === undefined ? undefined : CLOUD_KEY_ROLLOVER_MINUTES * 60_000,
   };
 }

@@ -1,4 +1,4 @@
-export { type Cloud, type CloudOptions, createCloud } from './cloud.ts';
+export { type Cloud, type CloudIdentityOptions, type CloudOptions, createCloud } from './cloud.ts';
 export { type CloudConfig, loadCloudConfig } from './config.ts';
 export type {
   CreatedOrganization,

@@ -12,6 +12,7 @@ const cloud = await createCloud({
   dataDir: config.databaseUrl ? undefined : config.dataDir,
   log,
   onProgress: (line) => log.info(line),
+  identity: { trustedProxyHeader: config.trustedProxyHeader, keyRolloverMs: config.keyRolloverMs },
 });
 const { url } = await cloud.listen({ port: config.port, host: config.host });
 log.info({ url, docs: `${url}/docs` }, `cloud listening on ${url}`);

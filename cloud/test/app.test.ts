@@ -20,18 +20,40 @@ describe('http app', () => {
     const { status, body } = await call(cloud, 'GET', '/openapi.json');
     expect(status).toBe(200);
     expect(body.openapi).toBe('3.1.0');
-    expect(Object.keys(body.paths).sort()).toEqual([
-      '/.well-known/jwks.json',
-      '/api/v1/auth/login',
-      '/api/v1/edges/enroll',
-      '/api/v1/machines',
-      '/api/v1/plants/{plantId}/enrollment-codes',
-      '/api/v1/sync/upload',
-      '/health',
-    ]);
+    expect(Object.keys(body.paths)).toEqual(
+      expect.arrayContaining([
+        '/.well-known/jwks.json',
+        '/api/v1/auth/login',
+        '/api/v1/edges/enroll',
+        '/api/v1/machines',
+        '/api/v1/machines/{id}',
+        '/api/v1/plants',
+        '/api/v1/areas',
+        '/api/v1/lines',
+        '/api/v1/users',
+        '/api/v1/roles',
+        '/api/v1/audit',
+        '/api/v1/platform/organizations',
+        '/api/v1/plants/{plantId}/enrollment-codes',
+        '/api/v1/sync/upload',
+        '/health',
+      ]),
+    );
     const docs = await cloud.app.request('/docs');
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('swagger');
+  });
+
+  it('serves Prometheus metrics labelled by route pattern', async () => {
+    await cloud.app.request('/health');
+    await call(cloud, 'GET', '/api/v1/plants/0190a000-0000-7000-8000-000000000000');
+    const response = await cloud.app.request('/metrics');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await response.text();
+    expect(text).toMatch(/^http_requests_total\{method="GET",route="\/health",status="200"\} \d+$/m);
+    expect(text).toMatch(/route="\/api\/v1\/plants\/:id",status="401"/);
+    expect(text).toMatch(/^http_request_duration_seconds_bucket\{.*le="\+Inf"\} \d+$/m);
   });
 
   it('answers an unknown route with a 404 problem', async () => {

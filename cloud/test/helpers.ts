@@ -155,3 +155,91 @@ export async function countRows(cloud: Cloud, organizationId: string, table: str
   const [row] = await cloud.queryAsTenant(organizationId, `select count(*)::int as count from ${table}`);
   return Number(row?.count);
 }
+
+/** Logs a user in and returns its access token. */
+export async function loginAs(cloud: Cloud, email: string, password: string): Promise<string> {
+  const login = await call(cloud, 'POST', '/api/v1/auth/login', { body: { email, password } });
+  if (login.status !== 200) throw new Error(`login failed: ${JSON.stringify(login.body)}`);
+  return login.body.accessToken as string;
+}
+
+/** Calls that must succeed; the body of the answer. */
+export async function ok(
+  cloud: Cloud,
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+  // biome-ignore lint/suspicious/noExplicitAny: tests inspect response bodies loosely
+): Promise<any> {
+  const response = await call(cloud, method, path, { token, body });
+  if (response.status >= 300) {
+    throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(response.body)}`);
+  }
+  return response.body;
+}
+
+export async function builtInRoleId(cloud: Cloud, token: string, key: string): Promise<string> {
+  const roles = await ok(cloud, 'GET', `/api/v1/roles?key=${key}`, token);
+  return roles.items[0].id;
+}
+
+/**
+ * An organization with two plants, each with an area, a line and a machine; a custom role; a user
+ * confined to the first plant (plant supervisor); and a platform grant.
+ */
+export async function createModeledOrg(cloud: Cloud) {
+  const org = await createOrgWithToken(cloud);
+  const p1 = { id: org.plantId };
+  const p2 = await ok(cloud, 'POST', '/api/v1/plants', org.token, { code: 'second', name: 'Second plant' });
+  const plant = async (plantId: string, suffix: string) => {
+    const area = await ok(cloud, 'POST', '/api/v1/areas', org.token, {
+      plantId,
+      code: `a-${suffix}`,
+      name: 'Area',
+    });
+    const line = await ok(cloud, 'POST', '/api/v1/lines', org.token, {
+      areaId: area.id,
+      code: `l-${suffix}`,
+      name: 'Line',
+    });
+    const machine = await ok(cloud, 'POST', '/api/v1/machines', org.token, {
+      plantId,
+      lineId: line.id,
+      code: `m-${suffix}`,
+      name: 'Machine',
+    });
+    return { plantId, areaId: area.id as string, lineId: line.id as string, machineId: machine.id as string };
+  };
+  const first = await plant(p1.id, '1');
+  const second = await plant(p2.id, '2');
+  const role = await ok(cloud, 'POST', '/api/v1/roles', org.token, {
+    key: `custom-${randomUUID().slice(0, 8)}`,
+    name: 'Custom',
+    permissions: ['machines:read'],
+  });
+  const supervisorRole = await builtInRoleId(cloud, org.token, 'plant_supervisor');
+  const supervisor = await ok(cloud, 'POST', '/api/v1/users', org.token, {
+    email: `supervisor-${randomUUID()}@example.com`,
+    name: 'Supervisor of plant 1',
+    roleIds: [supervisorRole],
+    plantAccess: [p1.id],
+  });
+  const supervisorToken = await loginAs(cloud, supervisor.email, supervisor.password);
+  const operator = await cloud.admin.createPlatformAdmin({
+    email: `operator-${randomUUID()}@platform.example`,
+  });
+  const grant = await ok(cloud, 'POST', '/api/v1/platform-grants', org.token, {
+    platformAdminEmail: operator.email,
+    roleId: await builtInRoleId(cloud, org.token, 'viewer'),
+  });
+  return {
+    ...org,
+    first,
+    second,
+    roleId: role.id as string,
+    supervisor,
+    supervisorToken,
+    grantId: grant.id as string,
+  };
+}

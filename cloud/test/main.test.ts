@@ -41,7 +41,8 @@ describe('pnpm cloud (main.ts)', () => {
         const response = await fetch(`http://127.0.0.1:${port}/health`);
         return response.ok ? response.json() : undefined;
       },
-      { timeoutMs: 20_000, what: `cloud on port ${port}` },
+      // PGlite's first start takes seconds, and more on a busy machine.
+      { timeoutMs: 50_000, what: `cloud on port ${port}` },
     );
     expect(health).toEqual({ status: 'ok' });
     expect(output).toMatch(/migration 0001_tenancy\.sql applied/);
@@ -51,5 +52,5 @@ describe('pnpm cloud (main.ts)', () => {
     const [code] = await exited;
     expect(code).toBe(0);
     expect(Date.now() - stoppingAt).toBeLessThan(5_000);
-  });
+  }, 60_000);
 });

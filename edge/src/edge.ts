@@ -1,23 +1,39 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { PlantConfig } from '@unison/config';
+import type { EmitEvent } from '@unison/contracts';
+import type { Database as SqliteHandle } from 'better-sqlite3';
 import pino, { type Logger } from 'pino';
 import { type Broker, startBroker } from './broker/broker.ts';
 import { createConnector } from './connectors/index.ts';
+import type { Devices, PrinterSummary, StationView } from './devices/devices.start.ts';
 import { createHttpApp } from './http/app.ts';
 import { startHttpServer } from './http/server.ts';
 import type { BackoffOptions } from './lib/backoff.ts';
-import { createRecorder } from './recorder/recorder.ts';
+import { startReportByException } from './machine/deadband.filter.ts';
+import type { MachineStatus } from './machine/machine.model.ts';
+import { createMachines } from './machine/machines.ts';
+import type { Recorder } from './recorder/recorder.ts';
+import { startRecording } from './recorder/recording.ts';
+import { streamsStatus } from './recorder/streams.status.ts';
 import type { EdgeStatus } from './status.ts';
 import { producerEpoch } from './store/meta.repository.ts';
-import { createOutboxRepository } from './store/outbox.repository.ts';
-import { createSamplesRepository } from './store/samples.repository.ts';
 import { openEdgeDatabase } from './store/sqlite.ts';
 import { startUplink } from './uplink/uplink.ts';
 
+/** What the edge knows of the shop floor beyond its connections. */
+export interface FloorStatus {
+  machines: MachineStatus[];
+  stations: StationView[];
+  printers: PrinterSummary[];
+  reportByException: { passed: number; suppressed: number; confirmed: number };
+}
+
 export interface Edge {
-  status(): EdgeStatus;
+  status(): EdgeStatus & FloorStatus;
   /** http://host:port of the edge's HTTP server. */
   url: string;
+  /** Writes straight into the store and its upload streams (no deadband): feeds that are not connectors. */
+  recorder: Pick<Recorder, 'record' | 'recordEvent'>;
   stop(): Promise<void>;
 }
 
@@ -49,10 +65,10 @@ export async function startEdge(
     const database = openEdgeDatabase(databaseFile);
     teardown.push(() => database.close());
     const epoch = producerEpoch(database.db);
-    const outbox = createOutboxRepository(database.db);
-    const recorder = createRecorder({ samples: createSamplesRepository(database.db), log });
+    const recording = startRecording(database.db, { log, buffer: config.edge.buffer });
+    const { recorder, outbox } = recording;
     // Stopped after the connectors (teardown runs backwards), so their last samples are flushed.
-    teardown.push(() => recorder.stop());
+    teardown.push(() => recording.stop());
     onProgress(`edge ${config.edge.name}: recording to ${databaseFile} (epoch ${epoch})`);
 
     let broker: Broker | undefined;
@@ -71,23 +87,47 @@ export async function startEdge(
     });
     teardown.push(() => uplink.stop());
 
+    const emitEvent: EmitEvent = (event) => recorder.recordEvent(event);
+    // Samples reach the store through the deadband filter, and the machine model sees every one of them.
+    const reportByException = startReportByException({
+      machines: config.machines,
+      record: (samples) => recorder.record(samples),
+    });
+    teardown.push(() => reportByException.stop());
+    const machines = createMachines({ machines: config.machines, emitEvent });
+    teardown.push(machines.start());
+
+    let devices: Devices | undefined;
+
     const connectors = config.connectors.map((connectorConfig) => createConnector(connectorConfig, log));
     for (const connector of connectors) {
-      const stop = await connector.start((samples) => recorder.record(samples));
+      const stop = await connector.start((samples) => {
+        reportByException.record(samples);
+        machines.observe(samples);
+      });
       teardown.push(stop);
     }
     onProgress(`edge ${config.edge.name}: ${connectors.length} connectors started`);
 
-    const status = (): EdgeStatus => {
+    const status = (): EdgeStatus & FloorStatus => {
       const cloud = uplink.status();
       return {
         edge: { name: config.edge.name, plant: config.edge.plant, edgeId: cloud.edgeId, epoch },
-        samples: { recorded: recorder.stats().recorded, uploaded: cloud.uploaded, backlog: outbox.backlog() },
+        samples: {
+          recorded: recorder.stats().recorded,
+          uploaded: cloud.uploaded,
+          backlog: outbox.backlog('samples').rows,
+        },
         cloud: { status: cloud.cloud, lastError: cloud.lastError, lastUploadAt: cloud.lastUploadAt },
         connectors: connectors.map((connector) => {
           const { state, lastError, rejected } = connector.status();
           return { id: connector.id, type: connector.type, status: state, lastError, rejected };
         }),
+        ...streamsStatus(recording, cloud),
+        machines: machines.status(),
+        stations: devices?.stations() ?? [],
+        printers: devices?.printers() ?? [],
+        reportByException: reportByException.stats(),
       };
     };
 
@@ -95,11 +135,27 @@ export async function startEdge(
     // Closed first of all on stop: no status is served from a half-stopped edge.
     teardown.push(() => http.stop());
     onProgress(`edge ${config.edge.name}: listening on ${http.url}`);
+    if (config.devices) {
+      // Loaded once the edge answers: the barcode and label stacks take a while to load.
+      const { startDevices } = await import('./devices/devices.start.ts');
+      devices = startDevices({
+        devices: config.devices,
+        db: (database.db as typeof database.db & { $client: SqliteHandle }).$client,
+        emitEvent,
+        resolvePath: (path) => resolve(path),
+        log,
+      });
+      teardown.push(() => devices?.stop());
+      onProgress(
+        `edge ${config.edge.name}: ${config.devices.stations.length} stations, ${config.devices.printers.length} printers`,
+      );
+    }
 
     let stopping: Promise<void> | undefined;
     return {
       url: http.url,
       status,
+      recorder: { record: recorder.record, recordEvent: recorder.recordEvent },
       stop: () => {
         stopping ??= stopAll();
         return stopping;

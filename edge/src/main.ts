@@ -4,6 +4,19 @@ import pino from 'pino';
 
 const SHUTDOWN_DEADLINE_MS = 4500;
 
+// `pnpm edge opcua browse|trust …`: a one-shot command, not the gateway.
+if (process.argv[2] === 'opcua') {
+  const { runOpcuaCli } = await import('./cli/opcua.cli.ts');
+  const code = await runOpcuaCli(process.argv.slice(3), {
+    env: process.env,
+    cwd: process.cwd(),
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+  });
+  process.stdout.write('', () => process.exit(code));
+  await new Promise(() => {});
+}
+
 const configFile = resolve(process.cwd(), process.env.EDGE_CONFIG ?? 'firmware-config/plants/demo.yaml');
 let config: PlantConfig;
 try {

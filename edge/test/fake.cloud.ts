@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { EDGE_ASSERTION_AUDIENCE, EnrollRequest, UploadBatch, type UploadRecord } from '@unison/contracts';
+import { gunzipSync } from 'node:zlib';
+import {
+  EDGE_ASSERTION_AUDIENCE,
+  EnrollRequest,
+  UploadBatch,
+  type UploadEventRecord,
+  type UploadRecord,
+} from '@unison/contracts';
 import { decodeProtectedHeader, importJWK, type JWK, jwtVerify } from 'jose';
 
 export interface Fault {
@@ -30,6 +37,8 @@ export async function startFakeCloud({
   const edges = new Map<string, { publicKey: JWK; organizationId: string; plantId: string }>();
   const cursors = new Map<string, number>();
   const stored: UploadRecord[] = [];
+  const storedEvents: UploadEventRecord[] = [];
+  const uploads: { stream: string; gzip: boolean }[] = [];
   const faults: Fault[] = [];
   const seenJti = new Set<string>();
   const requests: { path: string; atMs: number; status: number }[] = [];
@@ -54,7 +63,8 @@ export async function startFakeCloud({
   }
 
   function upload(batch: UploadBatch) {
-    const cursor = cursors.get(batch.epoch) ?? 0;
+    const cursorKey = `${batch.stream}/${batch.epoch}`;
+    const cursor = cursors.get(cursorKey) ?? 0;
     const first = batch.records[0]!.seq;
     if (first > cursor + 1 || (refuseReplays && first <= cursor)) {
       return {
@@ -62,10 +72,13 @@ export async function startFakeCloud({
         body: { type: 'gap', title: 'gap', status: 409, detail: 'not the next seq', expectedSeq: cursor + 1 },
       };
     }
-    const fresh = batch.records.filter((r) => r.seq > cursor).slice(0, maxWritePerBatch);
-    stored.push(...fresh);
+    const fresh = (batch.records as { seq: number }[])
+      .filter((r) => r.seq > cursor)
+      .slice(0, maxWritePerBatch);
+    if (batch.stream === 'samples') stored.push(...(fresh as UploadRecord[]));
+    else storedEvents.push(...(fresh as UploadEventRecord[]));
     const ackedSeq = fresh.at(-1)?.seq ?? cursor;
-    cursors.set(batch.epoch, ackedSeq);
+    cursors.set(cursorKey, ackedSeq);
     const body = { stream: batch.stream, epoch: batch.epoch, ackedSeq, written: fresh.length };
     return { status: 200, body: { ...body, duplicates: batch.records.length - fresh.length } };
   }
@@ -73,7 +86,9 @@ export async function startFakeCloud({
   async function handle(request: IncomingMessage): Promise<Fault> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
-    const json = JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null');
+    const raw = Buffer.concat(chunks);
+    const body = request.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
+    const json = JSON.parse(body.toString('utf8') || 'null');
     if (request.url === '/api/v1/edges/enroll') {
       const enroll = EnrollRequest.parse(json);
       if (enroll.code !== enrollmentCode) return { status: 403, body: { title: 'bad code' } };
@@ -92,6 +107,7 @@ export async function startFakeCloud({
       }
       const batch = UploadBatch.safeParse(json);
       if (!batch.success) return { status: 400, body: { title: batch.error.message } };
+      uploads.push({ stream: batch.data.stream, gzip: request.headers['content-encoding'] === 'gzip' });
       const answer = upload(batch.data);
       return fault ?? answer;
     }
@@ -115,13 +131,15 @@ export async function startFakeCloud({
     url: `http://127.0.0.1:${boundPort}`,
     port: boundPort,
     stored,
+    storedEvents,
+    uploads,
     requests,
     assertionErrors,
     edges,
     seenJti,
     /** The next uploads get these answers, whatever they carry. */
     failNext: (...next: Fault[]) => faults.push(...next),
-    setCursor: (epoch: string, seq: number) => cursors.set(epoch, seq),
+    setCursor: (epoch: string, seq: number, stream = 'samples') => cursors.set(`${stream}/${epoch}`, seq),
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

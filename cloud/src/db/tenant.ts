@@ -1,8 +1,61 @@
 import type { Database, SqlSession } from './client.ts';
 
+export type ActorType = 'user' | 'edge' | 'platform_admin' | 'system';
+
+/** Who writes in a transaction; audit triggers record it with every row they log. */
+export interface Actor {
+  type: ActorType;
+  id?: string;
+}
+
 export interface TenantContext {
   organizationId: string;
+  /** An edge's plant: narrows the visible plants to it unless `plantIds` says otherwise. */
   plantId?: string;
+  /** Plants visible in the transaction; defaults to `plantId` alone when given, else every plant. */
+  plantIds?: readonly string[] | 'all';
+  /** Defaults to the user or edge named by `userId`/`edgeId`, else the system. */
+  actor?: Actor;
+  userId?: string;
+  edgeId?: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function settings(context: TenantContext): Record<string, string> {
+  const { organizationId, plantId, plantIds = plantId ? [plantId] : 'all' } = context;
+  const actor =
+    context.actor ??
+    (context.userId
+      ? { type: 'user' as const, id: context.userId }
+      : context.edgeId
+        ? { type: 'edge' as const, id: context.edgeId }
+        : { type: 'system' as const });
+  return {
+    'app.org_id': organizationId,
+    'app.plant_id': plantId ?? '',
+    'app.plant_ids': plantIds === 'all' ? '*' : `{${plantIds.map(requireUuid).join(',')}}`,
+    'app.actor_type': actor.type,
+    'app.actor_id': actor.id ? requireUuid(actor.id) : '',
+  };
+}
+
+function requireUuid(value: string): string {
+  if (!UUID.test(value)) throw new Error(`not a uuid: ${value}`);
+  return value;
+}
+
+/** The tenant's settings as one statement of literals, so a request pays one round trip for them. */
+function tenantStatement(context: TenantContext): string {
+  const calls = Object.entries(settings(context)).map(
+    ([name, value]) => `set_config('${name}', ${quoteLiteral(value)}, true)`,
+  );
+  return `SELECT ${calls.join(', ')}`;
+}
+
+function quoteLiteral(value: string): string {
+  if (value.includes('\0')) throw new Error('a tenant setting cannot contain NUL');
+  return `'${value.replaceAll("'", "''")}'`;
 }
 
 /**
@@ -16,12 +69,9 @@ export function withAppRole<T>(db: Database, work: (tx: SqlSession) => Promise<T
   });
 }
 
-/** Sets the tenant for the rest of the current transaction. */
-export async function setTenant(tx: SqlSession, { organizationId, plantId }: TenantContext): Promise<void> {
-  await tx.query(`select set_config('app.org_id', $1, true), set_config('app.plant_id', $2, true)`, [
-    organizationId,
-    plantId ?? '',
-  ]);
+/** Sets the tenant (organization, plants, actor) for the rest of the current transaction. */
+export async function setTenant(tx: SqlSession, context: TenantContext): Promise<void> {
+  await tx.exec(tenantStatement(context));
 }
 
 /** Runs `work` in one transaction as the app role inside the organization's tenant context. */
@@ -30,8 +80,9 @@ export function withTenant<T>(
   context: TenantContext,
   work: (tx: SqlSession) => Promise<T>,
 ): Promise<T> {
-  return withAppRole(db, async (tx) => {
-    await setTenant(tx, context);
+  const setup = `SET LOCAL ROLE "${db.appRole}"; ${tenantStatement(context)}`;
+  return db.transaction(async (tx) => {
+    await tx.exec(setup);
     return work(tx);
   });
 }

@@ -5,13 +5,23 @@ import { requestId } from 'hono/request-id';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
-import { authRoutes } from '../modules/auth/auth.routes.ts';
-import { createAuthService } from '../modules/auth/auth.service.ts';
+import { areasRoutes } from '../modules/areas/areas.routes.ts';
+import { auditRoutes } from '../modules/audit/audit.routes.ts';
+import { authRoutes, type IdentityOptions } from '../modules/auth/auth.routes.ts';
 import type { UserTokens } from '../modules/auth/tokens.ts';
 import { edgesRoutes } from '../modules/edges/edges.routes.ts';
 import { ingestRoutes, UPLOAD_PATH } from '../modules/ingest/ingest.routes.ts';
+import { linesRoutes } from '../modules/lines/lines.routes.ts';
 import { machinesRoutes } from '../modules/machines/machines.routes.ts';
+import { organizationsRoutes } from '../modules/organizations/organizations.routes.ts';
+import { platformRoutes } from '../modules/organizations/platform.routes.ts';
+import { plantsRoutes } from '../modules/plants/plants.routes.ts';
+import { rolesRoutes } from '../modules/roles/roles.routes.ts';
+import { platformGrantsRoutes } from '../modules/users/platform-grants.routes.ts';
+import { usersRoutes } from '../modules/users/users.routes.ts';
+import { createAuthorizer } from './authorize.ts';
 import { healthRoutes } from './health.routes.ts';
+import { createHttpMetrics, metricsRoutes } from './metrics.ts';
 import { createRouter } from './openapi.ts';
 import { ProblemError, problemResponse } from './problem.ts';
 
@@ -20,6 +30,7 @@ export interface AppDeps {
   tokens: UserTokens;
   log: Logger;
   enrollmentTtlMs?: number;
+  identity?: IdentityOptions;
   bodyLimitBytes?: number;
   uploadBodyLimitBytes?: number;
 }
@@ -29,6 +40,7 @@ export function createApp({
   tokens,
   log,
   enrollmentTtlMs,
+  identity,
   bodyLimitBytes = 1024 * 1024,
   uploadBodyLimitBytes = 8 * 1024 * 1024,
 }: AppDeps) {
@@ -41,7 +53,9 @@ export function createApp({
   const defaultLimit = tooLarge(bodyLimitBytes);
   const uploadLimit = tooLarge(uploadBodyLimitBytes);
 
+  const metrics = createHttpMetrics();
   app.use(requestId());
+  app.use(metrics.middleware);
   app.use(async (c, next) => {
     const startedMs = performance.now();
     c.set('log', log.child({ requestId: c.get('requestId') }));
@@ -71,12 +85,22 @@ export function createApp({
     description: "Short-lived JWT signed by the edge's enrolled Ed25519 key (kid = edge id)",
   });
 
-  const auth = createAuthService({ db, tokens });
+  const authorizer = createAuthorizer({ db, tokens });
   app.route('/', healthRoutes({ db }));
-  app.route('/', authRoutes({ auth, tokens }));
-  app.route('/', edgesRoutes({ db, tokens, enrollmentTtlMs }));
+  app.route('/', authRoutes({ db, tokens, ...identity }));
+  app.route('/', edgesRoutes({ db, tokens, authorizer, enrollmentTtlMs }));
   app.route('/', ingestRoutes({ db }));
-  app.route('/', machinesRoutes({ db, tokens }));
+  app.route('/', metricsRoutes({ metrics }));
+  app.route('/', organizationsRoutes({ db, authorizer }));
+  app.route('/', platformRoutes({ db, tokens }));
+  app.route('/', plantsRoutes({ db, authorizer }));
+  app.route('/', areasRoutes({ db, authorizer }));
+  app.route('/', linesRoutes({ db, authorizer }));
+  app.route('/', machinesRoutes({ db, authorizer }));
+  app.route('/', usersRoutes({ db, authorizer }));
+  app.route('/', platformGrantsRoutes({ db, authorizer }));
+  app.route('/', rolesRoutes({ db, authorizer }));
+  app.route('/', auditRoutes({ db, authorizer }));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

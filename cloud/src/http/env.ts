@@ -11,6 +11,16 @@ export interface EdgePrincipal {
   plantId: string;
 }
 
+/** What the caller may do in its organization, loaded once per request by the permission guard. */
+export interface CallerAccess {
+  kind: 'user' | 'platform_admin';
+  principalId: string;
+  organizationId: string;
+  permissions: ReadonlySet<string>;
+  /** 'all', or the only plants the caller sees. */
+  plantIds: 'all' | readonly string[];
+}
+
 /** Request-scoped values; `user` and `edge` are set by the auth middleware of the routes that need them. */
 export interface AppEnv {
   Variables: {
@@ -18,5 +28,6 @@ export interface AppEnv {
     log: Logger;
     user: UserPrincipal;
     edge: EdgePrincipal;
+    access: CallerAccess;
   };
 }

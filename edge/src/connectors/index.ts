@@ -4,6 +4,7 @@ import type { Connector } from './connector.ts';
 import { modbusConnector } from './modbus/modbus.connector.ts';
 import { mqttConnector } from './mqtt/mqtt.connector.ts';
 import { opcuaConnector } from './opcua/opcua.connector.ts';
+import { sparkplugConnector } from './sparkplug/sparkplug.connector.ts';
 
 export type { Connector, ConnectorStatus, EmitSamples } from './connector.ts';
 
@@ -15,5 +16,7 @@ export function createConnector(config: ConnectorConfig, log: Logger): Connector
       return modbusConnector(config, { log });
     case 'mqtt':
       return mqttConnector(config, { log });
+    case 'sparkplug':
+      return sparkplugConnector(config, { log });
   }
 }

@@ -37,5 +37,68 @@ export function toPrometheus(status: EdgeStatus): string {
     'Messages a connector refused as malformed.',
     status.connectors.map((c) => [`{connector="${escapeLabel(c.id)}"}`, c.rejected ?? 0]),
   );
+  if (status.streams) {
+    const streams = Object.entries(status.streams);
+    const perStream = (
+      name: string,
+      type: string,
+      help: string,
+      pick: (s: (typeof streams)[number][1]) => number,
+    ) =>
+      metric(
+        name,
+        type,
+        help,
+        streams.map(([stream, s]) => [`{stream="${escapeLabel(stream)}"}`, pick(s)]),
+      );
+    perStream('unison_edge_stream_backlog_rows', 'gauge', 'Records waiting for the cloud.', (s) => s.backlog);
+    perStream(
+      'unison_edge_stream_backlog_bytes',
+      'gauge',
+      'JSON bytes waiting for the cloud.',
+      (s) => s.bytes,
+    );
+    perStream(
+      'unison_edge_stream_oldest_age_seconds',
+      'gauge',
+      'Age of the oldest waiting record.',
+      (s) => (s.oldestAgeMs ?? 0) / 1000,
+    );
+    perStream(
+      'unison_edge_stream_acked_seq',
+      'gauge',
+      'Highest seq the cloud acknowledged.',
+      (s) => s.ackedSeq,
+    );
+    perStream(
+      'unison_edge_stream_uploaded_total',
+      'counter',
+      'Records the cloud acknowledged since start.',
+      (s) => s.uploaded,
+    );
+    perStream(
+      'unison_edge_stream_dropped_total',
+      'counter',
+      'Records dropped unsent to stay within the buffer budget.',
+      (s) => s.dropped,
+    );
+    perStream(
+      'unison_edge_stream_quarantined_total',
+      'counter',
+      'Records the cloud quarantined since start.',
+      (s) => s.quarantined,
+    );
+  }
+  if (status.buffer) {
+    metric('unison_edge_buffer_budget_bytes', 'gauge', 'Byte budget of the local buffer.', [
+      ['', status.buffer.budgetBytes],
+    ]);
+    metric('unison_edge_buffer_used_bytes', 'gauge', 'Bytes the local buffer holds.', [
+      ['', status.buffer.usedBytes],
+    ]);
+    metric('unison_edge_buffer_alarm', 'gauge', '1 while samples are dropped or events exceed the budget.', [
+      ['', status.buffer.samplesDropping || status.buffer.eventsOverBudget ? 1 : 0],
+    ]);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -33,8 +33,8 @@ describe('recorder', () => {
     recorder.record(Array.from({ length: 120 }, (_, i) => sample(i)));
     recorder.record([sample(999)]);
     recorder.stop();
-    expect(recorder.stats()).toEqual({ recorded: 123, dropped: 0, pending: 0 });
-    const rows = outbox.head(1000);
+    expect(recorder.stats()).toMatchObject({ recorded: 123, dropped: 0, pending: 0 });
+    const rows = outbox.head('samples', 1000);
     expect(rows).toHaveLength(123);
     expect(rows.every((row, i) => i === 0 || row.seq === rows[i - 1]!.seq + 1)).toBe(true);
     expect(new Set(rows.map((r) => r.id)).size).toBe(123);
@@ -50,8 +50,8 @@ describe('recorder', () => {
     expect(recorder.stats()).toMatchObject({ recorded: 2, dropped: 1 });
     expect(
       createOutboxRepository(database.db)
-        .head(10)
-        .map((r) => r.value),
+        .head('samples', 10)
+        .map((r) => r.record.value),
     ).toEqual([1, 3]);
     database.close();
   });

@@ -1,37 +1,55 @@
-import type { Sample } from '@unison/contracts';
+import { EdgeEvent, type Sample } from '@unison/contracts';
 import type { Logger } from 'pino';
 import { uuidv7 } from 'uuidv7';
 import { errorMessage } from '../lib/sleep.ts';
+import type { EventsRepository } from '../store/events.repository.ts';
 import type { RecordedSample, SamplesRepository } from '../store/samples.repository.ts';
 
 export interface RecorderOptions {
   samples: Pick<SamplesRepository, 'insertMany'>;
+  events?: Pick<EventsRepository, 'insertMany'>;
   log: Logger;
   flushIntervalMs?: number;
   maxBatch?: number;
   newId?: () => string;
+  /** Runs after every write, e.g. to hold the buffer to its budget. */
+  afterWrite?: () => void;
+}
+
+export interface RecorderStats {
+  recorded: number;
+  dropped: number;
+  pending: number;
+  events: { recorded: number; rejected: number; pending: number };
 }
 
 export interface Recorder {
   record(samples: Sample[]): void;
+  /** Stores the event and queues it for the cloud at once; usable as an `EmitEvent` callback. */
+  recordEvent(event: EdgeEvent): void;
   /** Writes everything buffered now. */
   flush(): void;
   /** Flushes and stops the timer. */
   stop(): void;
-  stats(): { recorded: number; dropped: number; pending: number };
+  stats(): RecorderStats;
 }
 
 /** Buffers samples and writes them in batched transactions (each sample into samples and outbox). */
 export function createRecorder({
   samples,
+  events,
   log,
   flushIntervalMs = 100,
   maxBatch = 500,
   newId = uuidv7,
+  afterWrite = () => {},
 }: RecorderOptions): Recorder {
   let buffer: RecordedSample[] = [];
+  let pendingEvents: EdgeEvent[] = [];
   let recorded = 0;
   let dropped = 0;
+  let eventsRecorded = 0;
+  let eventsRejected = 0;
   let flushQueued = false;
   const timer = setInterval(flush, flushIntervalMs);
 
@@ -54,13 +72,31 @@ export function createRecorder({
     }
   }
 
+  /** Events stay buffered until a write succeeds: never dropped, whatever the store says. */
+  function writeEvents() {
+    if (pendingEvents.length === 0 || !events) return;
+    try {
+      events.insertMany(pendingEvents);
+      eventsRecorded += pendingEvents.length;
+      pendingEvents = [];
+    } catch (error) {
+      log.error(
+        { err: errorMessage(error), pending: pendingEvents.length },
+        'events could not be stored; keeping them to retry',
+      );
+    }
+  }
+
   function flush() {
     flushQueued = false;
+    writeEvents();
+    const wrote = buffer.length > 0;
     while (buffer.length > 0) {
       const batch = buffer.slice(0, maxBatch);
       buffer = buffer.slice(maxBatch);
       write(batch);
     }
+    if (wrote) afterWrite();
   }
 
   return {
@@ -71,11 +107,27 @@ export function createRecorder({
         setImmediate(flush);
       }
     },
+    recordEvent(event) {
+      const parsed = EdgeEvent.safeParse(event);
+      if (!parsed.success) {
+        eventsRejected += 1;
+        log.error({ err: parsed.error.message, event }, 'invalid event refused');
+        return;
+      }
+      pendingEvents.push(parsed.data);
+      writeEvents();
+      afterWrite();
+    },
     flush,
     stop() {
       clearInterval(timer);
       flush();
     },
-    stats: () => ({ recorded, dropped, pending: buffer.length }),
+    stats: () => ({
+      recorded,
+      dropped,
+      pending: buffer.length,
+      events: { recorded: eventsRecorded, rejected: eventsRejected, pending: pendingEvents.length },
+    }),
   };
 }

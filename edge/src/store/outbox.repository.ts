@@ -1,51 +1,173 @@
-import type { Quality, SampleValue } from '@unison/contracts';
-import { asc, count, lt, lte, max, min } from 'drizzle-orm';
-import { outbox } from './schema.ts';
+import { and, asc, count, eq, lt, lte, min, sql } from 'drizzle-orm';
+import { outbox, type StreamName, streamState } from './schema.ts';
 import type { EdgeDb } from './sqlite.ts';
 
+/** A record as the outbox keeps it: its place in the stream and the wire record without seq. */
 export interface OutboxRecord {
+  stream: StreamName;
   seq: number;
   id: string;
-  machine: string;
-  tag: string;
   tsMs: number;
-  value: SampleValue;
-  quality: Quality;
+  record: Record<string, unknown>;
+  sizeBytes: number;
 }
 
+/** What `append` needs of each record; `record` is the JSON of the wire record without its seq. */
+export interface OutboxEntry {
+  id: string;
+  tsMs: number;
+  record: string;
+}
+
+export interface StreamBacklog {
+  stream: StreamName;
+  rows: number;
+  bytes: number;
+  oldestTsMs: number | null;
+  minSeq: number | null;
+  lastSeq: number;
+  droppedThroughSeq: number;
+  droppedRows: number;
+  droppedBytes: number;
+}
+
+// Stays well below SQLite's bound-parameter limit per statement.
+const ROWS_PER_STATEMENT = 500;
+
 export function createOutboxRepository(db: EdgeDb) {
+  const removed = (stream: StreamName, where: ReturnType<typeof and>) =>
+    db.transaction((tx) => {
+      const gone = tx.delete(outbox).where(where).returning({ sizeBytes: outbox.sizeBytes }).all();
+      const bytes = gone.reduce((sum, row) => sum + row.sizeBytes, 0);
+      tx.update(streamState)
+        .set({ outboxBytes: sql`${streamState.outboxBytes} - ${bytes}` })
+        .where(eq(streamState.stream, stream))
+        .run();
+      return { rows: gone.length, bytes };
+    });
+
   return {
-    /** The oldest `limit` records, in seq order. */
-    head(limit: number): OutboxRecord[] {
-      return db
+    /**
+     * Gives the entries the next seqs of `stream` and queues them. Call it inside the transaction
+     * that stores the records themselves, so both commit or neither.
+     */
+    append(tx: EdgeDb, stream: StreamName, entries: OutboxEntry[]): void {
+      if (entries.length === 0) return;
+      const sizes = entries.map((entry) => Buffer.byteLength(entry.record));
+      const total = sizes.reduce((sum, size) => sum + size, 0);
+      const state = tx
+        .update(streamState)
+        .set({
+          lastSeq: sql`${streamState.lastSeq} + ${entries.length}`,
+          outboxBytes: sql`${streamState.outboxBytes} + ${total}`,
+        })
+        .where(eq(streamState.stream, stream))
+        .returning({ lastSeq: streamState.lastSeq })
+        .get();
+      if (!state) throw new Error(`unknown stream ${stream}`);
+      const firstSeq = state.lastSeq - entries.length + 1;
+      const rows = entries.map((entry, i) => ({ stream, seq: firstSeq + i, ...entry, sizeBytes: sizes[i]! }));
+      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+        tx.insert(outbox)
+          .values(rows.slice(i, i + ROWS_PER_STATEMENT))
+          .run();
+      }
+    },
+    /** The oldest records of `stream` in seq order: at most `limit`, and past the first within `maxBytes`. */
+    head(stream: StreamName, limit: number, maxBytes = Number.POSITIVE_INFINITY): OutboxRecord[] {
+      const rows = db
         .select()
         .from(outbox)
+        .where(eq(outbox.stream, stream))
         .orderBy(asc(outbox.seq))
         .limit(limit)
-        .all()
-        .map((row) => ({ ...row, value: JSON.parse(row.value), quality: row.quality as Quality }));
+        .all();
+      const taken: OutboxRecord[] = [];
+      let bytes = 0;
+      for (const row of rows) {
+        bytes += row.sizeBytes;
+        if (taken.length > 0 && bytes > maxBytes) break;
+        taken.push({ ...row, stream, record: JSON.parse(row.record) });
+      }
+      return taken;
     },
     /** Deletes records up to and including `seq`; returns how many went. */
-    deleteThrough(seq: number): number {
-      return db.delete(outbox).where(lte(outbox.seq, seq)).run().changes;
+    deleteThrough: (stream: StreamName, seq: number): number =>
+      removed(stream, and(eq(outbox.stream, stream), lte(outbox.seq, seq))).rows,
+    deleteBelow: (stream: StreamName, seq: number): number =>
+      removed(stream, and(eq(outbox.stream, stream), lt(outbox.seq, seq))).rows,
+    /**
+     * Drops the oldest unsent records of `stream` to free about `bytes`; remembers the highest seq
+     * dropped so the cloud can be told the hole is deliberate.
+     */
+    dropOldest(stream: StreamName, bytes: number): { rows: number; bytes: number } {
+      return db.transaction((tx) => {
+        const victims = tx
+          .select({ seq: outbox.seq, sizeBytes: outbox.sizeBytes })
+          .from(outbox)
+          .where(eq(outbox.stream, stream))
+          .orderBy(asc(outbox.seq))
+          .limit(Math.max(1, Math.ceil(bytes / 64)))
+          .all();
+        let freed = 0;
+        let throughSeq = 0;
+        for (const victim of victims) {
+          if (freed >= bytes) break;
+          freed += victim.sizeBytes;
+          throughSeq = victim.seq;
+        }
+        if (throughSeq === 0) return { rows: 0, bytes: 0 };
+        const gone = tx
+          .delete(outbox)
+          .where(and(eq(outbox.stream, stream), lte(outbox.seq, throughSeq)))
+          .run().changes;
+        tx.update(streamState)
+          .set({
+            outboxBytes: sql`${streamState.outboxBytes} - ${freed}`,
+            droppedThroughSeq: sql`max(${streamState.droppedThroughSeq}, ${throughSeq})`,
+            droppedRows: sql`${streamState.droppedRows} + ${gone}`,
+            droppedBytes: sql`${streamState.droppedBytes} + ${freed}`,
+          })
+          .where(eq(streamState.stream, stream))
+          .run();
+        return { rows: gone, bytes: freed };
+      });
     },
-    deleteBelow(seq: number): number {
-      return db.delete(outbox).where(lt(outbox.seq, seq)).run().changes;
+    /** Records waiting, of one stream or of all. */
+    count(stream?: StreamName): number {
+      const query = db.select({ n: count() }).from(outbox);
+      return (stream ? query.where(eq(outbox.stream, stream)) : query).get()?.n ?? 0;
     },
-    count(): number {
-      return db.select({ n: count() }).from(outbox).get()?.n ?? 0;
-    },
-    /** Rows waiting; cheap because rows only ever leave from the head, so seqs stay contiguous. */
-    backlog(): number {
-      const { minSeq, maxSeq } = this.range();
-      return minSeq === null || maxSeq === null ? 0 : maxSeq - minSeq + 1;
-    },
-    range(): { minSeq: number | null; maxSeq: number | null } {
-      const row = db
-        .select({ minSeq: min(outbox.seq), maxSeq: max(outbox.seq) })
+    /** Rows, bytes and age of what waits, plus the stream's counters; cheap (no full scan). */
+    backlog(stream: StreamName): StreamBacklog {
+      const state = db.select().from(streamState).where(eq(streamState.stream, stream)).get();
+      const head = db
+        .select({ minSeq: min(outbox.seq) })
         .from(outbox)
+        .where(eq(outbox.stream, stream))
         .get();
-      return { minSeq: row?.minSeq ?? null, maxSeq: row?.maxSeq ?? null };
+      const minSeq = head?.minSeq ?? null;
+      const oldest =
+        minSeq === null
+          ? undefined
+          : db
+              .select({ tsMs: outbox.tsMs })
+              .from(outbox)
+              .where(and(eq(outbox.stream, stream), eq(outbox.seq, minSeq)))
+              .get();
+      const lastSeq = state?.lastSeq ?? 0;
+      return {
+        stream,
+        // Rows only ever leave from the head, so the seqs waiting are contiguous.
+        rows: minSeq === null ? 0 : lastSeq - minSeq + 1,
+        bytes: state?.outboxBytes ?? 0,
+        oldestTsMs: oldest?.tsMs ?? null,
+        minSeq,
+        lastSeq,
+        droppedThroughSeq: state?.droppedThroughSeq ?? 0,
+        droppedRows: state?.droppedRows ?? 0,
+        droppedBytes: state?.droppedBytes ?? 0,
+      };
     },
   };
 }

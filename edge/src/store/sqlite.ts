@@ -3,11 +3,14 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { DDL } from './schema.ts';
+import { upgradeSingleStreamOutbox } from './upgrade.ts';
 
 export type EdgeDb = BetterSQLite3Database;
 
 export interface EdgeDatabase {
   db: EdgeDb;
+  /** The raw connection, for diagnostics and tests that read the file as it is. */
+  sqlite: Database.Database;
   file: string;
   close(): void;
 }
@@ -20,6 +23,12 @@ export function openEdgeDatabase(file: string, { busyTimeoutMs = 5000 } = {}): E
   // NORMAL in WAL mode: a power cut may lose the last commits but never corrupts the file.
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
-  sqlite.exec(DDL);
-  return { db: drizzle({ client: sqlite }), file, close: () => sqlite.close() };
+  // IMMEDIATE: a reader that turns writer mid-transaction fails at once, busy timeout or not.
+  sqlite
+    .transaction(() => {
+      upgradeSingleStreamOutbox(sqlite);
+      sqlite.exec(DDL);
+    })
+    .immediate();
+  return { db: drizzle({ client: sqlite }), sqlite, file, close: () => sqlite.close() };
 }

@@ -36,7 +36,7 @@ describe('edge store', () => {
     const outbox = createOutboxRepository(db);
     repo.insertMany([sample('a', 1.5), sample('b', 'text'), sample('c', true), sample('d', null)]);
     expect(repo.count()).toBe(4);
-    expect(outbox.head(10).map((r) => [r.seq, r.id, r.value])).toEqual([
+    expect(outbox.head('samples', 10).map((r) => [r.seq, r.id, r.record.value])).toEqual([
       [1, 'a', 1.5],
       [2, 'b', 'text'],
       [3, 'c', true],
@@ -54,12 +54,12 @@ describe('edge store', () => {
     const repo = createSamplesRepository(db);
     const outbox = createOutboxRepository(db);
     repo.insertMany([sample('a'), sample('b'), sample('c')]);
-    expect(outbox.deleteThrough(3)).toBe(3);
+    expect(outbox.deleteThrough('samples', 3)).toBe(3);
     expect(outbox.count()).toBe(0);
     repo.insertMany([sample('d'), sample('e')]);
-    expect(outbox.head(10).map((r) => r.seq)).toEqual([4, 5]);
-    expect(outbox.deleteBelow(5)).toBe(1);
-    expect(outbox.range()).toEqual({ minSeq: 5, maxSeq: 5 });
+    expect(outbox.head('samples', 10).map((r) => r.seq)).toEqual([4, 5]);
+    expect(outbox.deleteBelow('samples', 5)).toBe(1);
+    expect(outbox.backlog('samples')).toMatchObject({ rows: 1, minSeq: 5, lastSeq: 5 });
   });
 
   it('keeps its epoch across reopen and makes a new one for a new file', () => {

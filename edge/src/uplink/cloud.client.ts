@@ -1,3 +1,5 @@
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import {
   type EnrollRequest,
   EnrollResponse,
@@ -6,6 +8,8 @@ import {
   UploadGap,
 } from '@unison/contracts';
 import { errorMessage } from '../lib/sleep.ts';
+
+const gzipAsync = promisify(gzip);
 
 /** What a call's result means for the caller: go on, resend from elsewhere, retry later, or stop and tell. */
 export type CloudOutcome<T> =
@@ -32,10 +36,13 @@ export function createCloudClient({
   baseUrl,
   fetch = globalThis.fetch,
   timeoutMs = 15_000,
+  compressMinBytes = 1024,
 }: {
   baseUrl: string;
   fetch?: typeof globalThis.fetch;
   timeoutMs?: number;
+  /** Bodies from this size on are sent gzip-compressed. */
+  compressMinBytes?: number;
 }): CloudClient {
   const base = baseUrl.replace(/\/+$/, '');
 
@@ -48,13 +55,16 @@ export function createCloudClient({
     let response: Response;
     try {
       const timeout = AbortSignal.timeout(timeoutMs);
+      const json = JSON.stringify(body);
+      const compress = Buffer.byteLength(json) >= compressMinBytes;
       response = await fetch(`${base}${path}`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
+          ...(compress ? { 'content-encoding': 'gzip' } : {}),
           ...(token ? { authorization: `Bearer ${token}` } : {}),
         },
-        body: JSON.stringify(body),
+        body: compress ? new Uint8Array(await gzipAsync(json)) : json,
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
     } catch (error) {

@@ -51,9 +51,9 @@ export function startUplink({
     if (!identity || signal.aborted) return;
     status.enrolled(identity.edgeId);
     const sign = await assertionSigner(identity);
-    const { batchSize, uploadIntervalMs } = config.cloud;
+    const { batchSize, uploadIntervalMs, batchMaxBytes } = config.cloud;
     await runSyncLoop(
-      { outbox, cloud, sign, epoch, batchSize, uploadIntervalMs, status, log, retry },
+      { outbox, cloud, sign, epoch, batchSize, batchMaxBytes, uploadIntervalMs, status, log, retry },
       signal,
     );
   }

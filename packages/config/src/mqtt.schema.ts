@@ -2,10 +2,13 @@ import { MachineCode, TagName } from '@unison/contracts';
 import { z } from 'zod';
 import { num, ReconnectPolicy } from './schema.common.ts';
 
+const PATH_STEP = String.raw`(?:[^.[\]]+(?:\[\d+\])*|(?:\[\d+\])+)`;
+const JSON_PATH = new RegExp(`^${PATH_STEP}(?:\\.${PATH_STEP})*$`);
+
 export const MqttField = z.strictObject({
   tag: TagName,
-  /** Dot path into the JSON payload, e.g. `counters.good`. */
-  path: z.string().min(1),
+  /** Path into the JSON payload: dots for keys, brackets for array items, e.g. `values[0].v`. */
+  path: z.string().regex(JSON_PATH, 'keys separated by dots, array items as [n], e.g. values[0].v'),
 });
 
 export const MqttSubscription = z
@@ -40,6 +43,8 @@ export const MqttConnector = z.strictObject({
       .min(64)
       .max(16 * 1024 * 1024),
   ).default(256 * 1024),
+  /** How many of the last rejected messages are kept (topic, reason, truncated payload); default 50. */
+  rejectedKeep: num(z.number().int().min(0).max(1000)).optional(),
   subscriptions: z.array(MqttSubscription).min(1),
 });
 

@@ -11,6 +11,9 @@ export const LoginResponse = z.object({
   accessToken: z.string(),
   tokenType: z.literal('Bearer'),
   expiresIn: z.number().int().positive(),
+  /** Opaque, single use: POST it to /api/v1/auth/refresh for a new pair. */
+  refreshToken: z.string(),
+  refreshExpiresIn: z.number().int().positive(),
 });
 export type LoginResponse = z.infer<typeof LoginResponse>;
 

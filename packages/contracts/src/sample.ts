@@ -31,4 +31,6 @@ export interface Sample {
   tsMs: number;
   value: SampleValue;
   quality: Quality;
+  /** A late, back-filled value (Sparkplug `is_historical`): stored, but never the tag's latest value. */
+  historical?: true;
 }

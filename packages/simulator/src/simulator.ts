@@ -1,6 +1,7 @@
 import { startModbusServer } from './modbus/modbus.server.ts';
 import { startMqttPublisher } from './mqtt/mqtt.publisher.ts';
-import { startOpcuaServer } from './opcua/opcua.server.ts';
+import { type OpcuaServerExtras, type OpcuaStatusName, startOpcuaServer } from './opcua/opcua.server.ts';
+import type { OpcuaVariableName } from './opcua/opcua.variables.ts';
 import {
   MACHINE_PROFILES,
   type MachineValues,
@@ -17,7 +18,7 @@ export interface SimulatorOptions {
   tickMs?: number;
   host?: string;
   /** Omitted: on, any free port. */
-  opcua?: { port: number; pkiDir?: string } | false;
+  opcua?: ({ port: number } & OpcuaServerExtras) | false;
   /** Omitted: on, any free port. */
   modbus?: { port: number } | false;
   /** Omitted: off, as it needs a broker. */
@@ -34,6 +35,8 @@ export interface Simulator {
   machines(): Record<string, MachineValues>;
   set(machine: string, values: Partial<MachineValues>): void;
   step(ticks?: number): void;
+  /** OPC UA fault switch: serve a variable with a status code (`Good` to clear). */
+  setOpcuaStatus(machine: string, variable: OpcuaVariableName, status: OpcuaStatusName): void;
   stop(): Promise<void>;
 }
 
@@ -55,6 +58,9 @@ export async function startSimulator({
   };
   let pushToOpcua: (machine: string) => void = () => {};
   let pushToMqtt: (machine: string) => void = () => {};
+  let setOpcuaStatus: Simulator['setOpcuaStatus'] = () => {
+    throw new Error('OPC UA is off in this simulator');
+  };
 
   try {
     if (modbus) {
@@ -78,6 +84,8 @@ export async function startSimulator({
         host,
         port: opcua.port,
         pkiDir: opcua.pkiDir,
+        extraNamespaces: opcua.extraNamespaces,
+        bulk: opcua.bulk,
         machines: OPCUA_MACHINES,
         initialValues: model.get,
         log,
@@ -85,6 +93,7 @@ export async function startSimulator({
       teardowns.push(server.stop);
       endpoints.opcua = server.endpointUrl;
       pushToOpcua = (machine) => server.update(machine, model.get(machine));
+      setOpcuaStatus = server.setStatus;
     }
     if (mqtt) {
       const topicPrefix = mqtt.topicPrefix ?? 'sim';
@@ -125,6 +134,7 @@ export async function startSimulator({
     machines: model.snapshot,
     set,
     step,
+    setOpcuaStatus: (machine, variable, status) => setOpcuaStatus(machine, variable, status),
     stop: () => {
       clearInterval(timer);
       stopping ??= stopAll();

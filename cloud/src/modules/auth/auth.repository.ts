@@ -13,3 +13,9 @@ export async function findLogin(tx: SqlSession, email: string): Promise<LoginRow
   ]);
   return row;
 }
+
+/** Whether the user of the current tenant may still sign in. */
+export async function userActive(tx: SqlSession, userId: string): Promise<boolean> {
+  const rows = await tx.query('select 1 from users where id = $1 and deactivated_at is null', [userId]);
+  return rows.length === 1;
+}

@@ -1,45 +1,50 @@
 import { USER_TOKEN_AUDIENCE } from '@unison/contracts';
-import { createLocalJWKSet, type JWK, jwtVerify, SignJWT } from 'jose';
+import { type JWK, type JWTHeaderParameters, jwtVerify, SignJWT } from 'jose';
 import type { UserPrincipal } from '../../http/env.ts';
-import type { SigningKey } from './signing-keys.repository.ts';
+import type { SigningKeyRing } from './signing-key-ring.ts';
 
 export interface UserTokens {
   issue(user: UserPrincipal): Promise<{ token: string; expiresInSeconds: number }>;
   /** The principal, or undefined for any token that is not one of ours and current. */
   verify(token: string): Promise<UserPrincipal | undefined>;
-  jwks(): { keys: JWK[] };
+  jwks(): Promise<{ keys: JWK[] }>;
 }
 
 export const TOKEN_ISSUER = 'unison-cloud';
+export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 
 export function createUserTokens({
-  signingKey,
-  ttlSeconds = 15 * 60,
+  keys,
+  ttlSeconds = DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
 }: {
-  signingKey: SigningKey;
+  keys: SigningKeyRing;
   ttlSeconds?: number;
 }): UserTokens {
-  const jwks = { keys: [signingKey.publicJwk] };
-  const keySet = createLocalJWKSet(jwks);
+  const verificationKey = async ({ kid }: JWTHeaderParameters) => {
+    const key = kid ? await keys.find(kid) : undefined;
+    if (!key) throw new Error('unknown or expired signing key');
+    return key.publicKey;
+  };
   return {
     issue: async ({ userId, organizationId }) => {
+      const signer = await keys.current();
       const token = await new SignJWT({ org: organizationId })
-        .setProtectedHeader({ alg: 'EdDSA', kid: signingKey.kid, typ: 'JWT' })
+        .setProtectedHeader({ alg: 'EdDSA', kid: signer.kid, typ: 'JWT' })
         .setIssuer(TOKEN_ISSUER)
         .setAudience(USER_TOKEN_AUDIENCE)
         .setSubject(userId)
         .setIssuedAt()
         .setExpirationTime(`${ttlSeconds}s`)
-        .sign(signingKey.privateKey);
+        .sign(signer.privateKey);
       return { token, expiresInSeconds: ttlSeconds };
     },
     verify: async (token) => {
       try {
-        const { payload } = await jwtVerify(token, keySet, {
+        const { payload } = await jwtVerify(token, verificationKey, {
           algorithms: ['EdDSA'],
           issuer: TOKEN_ISSUER,
           audience: USER_TOKEN_AUDIENCE,
-          requiredClaims: ['sub', 'exp'],
+          requiredClaims: ['sub', 'exp', 'iat'],
         });
         if (typeof payload.org !== 'string' || !payload.sub) return undefined;
         return { userId: payload.sub, organizationId: payload.org };
@@ -47,6 +52,6 @@ export function createUserTokens({
         return undefined;
       }
     },
-    jwks: () => jwks,
+    jwks: async () => ({ keys: await keys.publicJwks() }),
   };
 }

@@ -6,7 +6,7 @@ import { setTenant, withAppRole } from '../../db/tenant.ts';
 import type { AppEnv, EdgePrincipal } from '../../http/env.ts';
 import { unauthorized } from '../../http/problem.ts';
 import { bearerToken } from '../auth/user-auth.middleware.ts';
-import { findEdgeForAssertion, recordAssertionJti } from './edges.repository.ts';
+import { findEdgeForAssertion, purgeExpiredJtis, recordAssertionJti } from './edges.repository.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -14,6 +14,8 @@ export interface EdgeAssertionOptions {
   db: Database;
   maxLifetimeSeconds?: number;
   clockToleranceSeconds?: number;
+  /** Expired assertion ids of every edge are deleted on the first request and then at most this often. */
+  jtiPurgeIntervalMs?: number;
 }
 
 /**
@@ -24,7 +26,14 @@ export function edgeAssertion({
   db,
   maxLifetimeSeconds = 300,
   clockToleranceSeconds = 30,
+  jtiPurgeIntervalMs = 60_000,
 }: EdgeAssertionOptions): MiddlewareHandler<AppEnv> {
+  let lastPurgeMs = Number.NEGATIVE_INFINITY;
+  const purgeWhenDue = async () => {
+    if (Date.now() - lastPurgeMs < jtiPurgeIntervalMs) return;
+    lastPurgeMs = Date.now();
+    await withAppRole(db, purgeExpiredJtis);
+  };
   const verifyAssertion = async (token: string): Promise<EdgePrincipal> => {
     const edgeId = assertedEdgeId(token);
     return withAppRole(db, async (tx) => {
@@ -50,6 +59,7 @@ export function edgeAssertion({
   return async (c, next) => {
     const token = bearerToken(c.req.header('authorization'));
     if (!token) throw unauthorized('an edge assertion is required');
+    await purgeWhenDue();
     c.set('edge', await verifyAssertion(token));
     await next();
   };

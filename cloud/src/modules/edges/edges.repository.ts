@@ -1,5 +1,7 @@
 import type { JWK } from 'jose';
 import type { SqlSession } from '../../db/client.ts';
+import { sqlFilter } from '../../http/pagination.ts';
+import type { EdgeRow } from './edges.schema.ts';
 
 export async function plantVisible(tx: SqlSession, plantId: string): Promise<boolean> {
   const rows = await tx.query('select 1 from plants where id = $1', [plantId]);
@@ -74,11 +76,46 @@ export async function recordAssertionJti(
   tx: SqlSession,
   jti: { edgeId: string; jti: string; organizationId: string; expiresAt: Date },
 ): Promise<boolean> {
-  await tx.query('delete from edge_assertion_jtis where edge_id = $1 and expires_at < now()', [jti.edgeId]);
   const inserted = await tx.query(
     `insert into edge_assertion_jtis (edge_id, jti, org_id, expires_at) values ($1, $2, $3, $4)
      on conflict do nothing returning 1`,
     [jti.edgeId, jti.jti, jti.organizationId, jti.expiresAt.toISOString()],
   );
   return inserted.length === 1;
+}
+
+/** Deletes expired assertion ids of every tenant; returns how many. */
+export async function purgeExpiredJtis(tx: SqlSession): Promise<number> {
+  const [row] = await tx.query<{ purged: number }>('select edges_purge_expired_jtis() as purged');
+  return Number(row?.purged ?? 0);
+}
+
+const EDGE_COLUMNS = 'id, plant_id, name, created_at, revoked_at';
+
+export async function listEdges(
+  tx: SqlSession,
+  query: { plantId?: string; revoked?: boolean; limit: number; after?: readonly unknown[] },
+): Promise<EdgeRow[]> {
+  const filter = sqlFilter()
+    .add('plant_id = $?', query.plantId)
+    .add(query.revoked ? 'revoked_at is not null' : 'revoked_at is null', query.revoked)
+    .after('id', query.after);
+  return tx.query<EdgeRow>(
+    `select ${EDGE_COLUMNS} from edges ${filter.where()} order by id limit ${filter.bind(query.limit + 1)}`,
+    filter.params,
+  );
+}
+
+export async function findEdge(tx: SqlSession, edgeId: string): Promise<EdgeRow | undefined> {
+  const [row] = await tx.query<EdgeRow>(`select ${EDGE_COLUMNS} from edges where id = $1`, [edgeId]);
+  return row;
+}
+
+/** Revokes an active edge; undefined when the edge is unknown, invisible or revoked already. */
+export async function revokeEdge(tx: SqlSession, edgeId: string): Promise<EdgeRow | undefined> {
+  const [row] = await tx.query<EdgeRow>(
+    `update edges set revoked_at = now() where id = $1 and revoked_at is null returning ${EDGE_COLUMNS}`,
+    [edgeId],
+  );
+  return row;
 }

@@ -3,7 +3,7 @@ import type { EnrollRequest, EnrollResponse } from '@unison/contracts';
 import { importJWK, type JWK } from 'jose';
 import { uuidv7 } from 'uuidv7';
 import type { Database } from '../../db/client.ts';
-import { setTenant, withAppRole, withTenant } from '../../db/tenant.ts';
+import { setTenant, type TenantContext, withAppRole, withTenant } from '../../db/tenant.ts';
 import { notFound, ProblemError } from '../../http/problem.ts';
 import { consumeEnrollmentCode, insertEdge, insertEnrollmentCode, plantVisible } from './edges.repository.ts';
 
@@ -15,16 +15,18 @@ export interface EnrollmentCodeInput {
   organizationId: string;
   plantId: string;
   ttlMs?: number;
+  /** The caller's tenant context (its plants, itself as the actor); the organization alone otherwise. */
+  context?: TenantContext;
 }
 
 /** A single-use code for enrolling an edge into the plant; only its hash is stored. */
 export async function createEnrollmentCode(
   db: Database,
-  { organizationId, plantId, ttlMs = DEFAULT_ENROLLMENT_TTL_MS }: EnrollmentCodeInput,
+  { organizationId, plantId, ttlMs = DEFAULT_ENROLLMENT_TTL_MS, context }: EnrollmentCodeInput,
 ): Promise<{ code: string; expiresAt: string }> {
   const code = randomBytes(20).toString('base64url');
   const expiresAt = new Date(Date.now() + ttlMs);
-  await withTenant(db, { organizationId }, async (tx) => {
+  await withTenant(db, { ...context, organizationId }, async (tx) => {
     if (!(await plantVisible(tx, plantId))) throw notFound('plant');
     await insertEnrollmentCode(tx, { codeHash: hashCode(code), organizationId, plantId, expiresAt });
   });

@@ -37,6 +37,7 @@ export async function saveStream(tx: SqlSession, edge: EdgePrincipal, stream: st
 
 /** Creates the machines a batch names that the plant does not have yet, named by their code. */
 export async function ensureMachines(tx: SqlSession, edge: EdgePrincipal, codes: string[]): Promise<void> {
+  if (codes.length === 0) return;
   await tx.query(
     `insert into machines (id, org_id, plant_id, code, name)
      select id, $3, $4, code, code from unnest($1::uuid[], $2::text[]) as m(id, code)
@@ -52,8 +53,10 @@ export async function ensureMachines(tx: SqlSession, edge: EdgePrincipal, codes:
 export async function insertSamples(
   tx: SqlSession,
   edge: EdgePrincipal,
+  epoch: string,
   records: UploadRecord[],
 ): Promise<number> {
+  if (records.length === 0) return 0;
   const column = <T>(pick: (record: UploadRecord) => T) => records.map(pick);
   const typed = <T>(kind: string) => column((r) => (typeof r.value === kind ? (r.value as T) : null));
   const [result] = await tx.query<{ written: string | number }>(
@@ -65,9 +68,9 @@ export async function insertSamples(
        join machines m on m.plant_id = $11 and m.code = u.machine
      ),
      written as (
-       insert into samples (id, org_id, plant_id, machine_id, edge_id, seq, tag, ts,
+       insert into samples (id, org_id, plant_id, machine_id, edge_id, epoch, seq, tag, ts,
                             value_num, value_text, value_bool, quality)
-       select id, $10, $11, machine_id, $12, seq, tag, ts, value_num, value_text, value_bool, quality
+       select id, $10, $11, machine_id, $12, $13, seq, tag, ts, value_num, value_text, value_bool, quality
        from incoming
        on conflict do nothing
        returning machine_id, tag, ts, value_num, value_text, value_bool, quality
@@ -97,6 +100,7 @@ export async function insertSamples(
       edge.organizationId,
       edge.plantId,
       edge.edgeId,
+      epoch,
     ],
   );
   return Number(result?.written ?? 0);

@@ -80,13 +80,29 @@ describeEachBackend('sync upload', (cloud) => {
     expect(stale.status).toBe(409);
   });
 
-  it('answers a schema violation with 422 and the failing field, writing nothing', async () => {
-    const [first, second] = makeRecords(4, 5);
-    const invalid = batchOf(uuidv7(), [first!, { ...second!, quality: 'meh' as 'good' }]);
+  it('quarantines a record that fails validation and acknowledges its neighbours', async () => {
+    const quarantineEpoch = uuidv7();
+    const [first, second, third] = makeRecords(1, 3);
+    const invalid = batchOf(quarantineEpoch, [first!, { ...second!, quality: 'meh' as 'good' }, third!]);
     const response = await upload(cloud(), edge, invalid);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ ackedSeq: 3, written: 2, quarantined: 1, duplicates: 0 });
+    expect(await samples()).toBe(13);
+    const held = await cloud().queryAsTenant(
+      organizationId,
+      'select seq::int, reason, record from sync_quarantine',
+    );
+    expect(held).toEqual([
+      { seq: 2, reason: expect.stringContaining('quality'), record: expect.stringContaining('meh') },
+    ]);
+  });
+
+  it('answers a malformed envelope with 422 and the failing field, writing nothing', async () => {
+    const response = await upload(cloud(), edge, { stream: 'samples', epoch: 'not-a-uuid', records: [] });
     expect(response.status).toBe(422);
-    expect(response.body.errors).toEqual([expect.objectContaining({ path: 'records.1.quality' })]);
-    expect(await samples()).toBe(11);
+    expect(response.body.errors.map((e: { path: string }) => e.path)).toEqual(
+      expect.arrayContaining(['epoch', 'records']),
+    );
   });
 
   it('refuses a body over 8 MB with 413', async () => {
@@ -100,7 +116,7 @@ describeEachBackend('sync upload', (cloud) => {
       body: padded,
     });
     expect(response.status).toBe(413);
-    expect(await samples()).toBe(11);
+    expect(await samples()).toBe(13);
   });
 
   it('auto-creates machines named by their code and keeps the newest value per tag', async () => {

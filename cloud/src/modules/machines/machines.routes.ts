@@ -1,22 +1,88 @@
-import { createRoute } from '@hono/zod-openapi';
-import { MachineList } from '@unison/contracts';
 import type { Database } from '../../db/client.ts';
-import { createRouter, jsonResponse, problems, USER_AUTH } from '../../http/openapi.ts';
-import type { UserTokens } from '../auth/tokens.ts';
-import { userAuth } from '../auth/user-auth.middleware.ts';
-import { listMachines } from './machines.service.ts';
+import { type Authorizer, asCaller } from '../../http/authorize.ts';
+import { createRouter, jsonBody, jsonResponse, problems } from '../../http/openapi.ts';
+import { decodeCursor, pageOf, toPage } from '../../http/pagination.ts';
+import { IdParam } from '../plants/plants.schema.ts';
+import { listMachines } from './machines.repository.ts';
+import { Machine, MachineCreate, MachineQuery, MachineUpdate, toMachine } from './machines.schema.ts';
+import { changeMachine, createMachine, getMachine, removeMachine } from './machines.service.ts';
 
-export function machinesRoutes({ db, tokens }: { db: Database; tokens: UserTokens }) {
-  const listRoute = createRoute({
+const tags = ['machines'];
+
+export function machinesRoutes({ db, authorizer }: { db: Database; authorizer: Authorizer }) {
+  const { route } = authorizer;
+  const list = route({
     method: 'get',
     path: '/api/v1/machines',
-    tags: ['machines'],
-    summary: "The caller's organization's machines with their latest values",
-    security: USER_AUTH,
-    middleware: [userAuth(tokens)] as const,
-    responses: { 200: jsonResponse(MachineList, 'Machines ordered by code'), ...problems(401) },
+    tags,
+    summary: 'Machines of the plants the caller can see, by code, with their latest values',
+    'x-permission': 'machines:read',
+    request: { query: MachineQuery },
+    responses: { 200: jsonResponse(pageOf(Machine), 'A page of machines'), ...problems(401, 403, 422) },
   });
-  return createRouter().openapi(listRoute, async (c) =>
-    c.json(await listMachines(db, c.get('user').organizationId), 200),
-  );
+  const create = route({
+    method: 'post',
+    path: '/api/v1/machines',
+    tags,
+    summary: 'Create a machine in a plant, optionally on a line',
+    'x-permission': 'machines:write',
+    request: { body: jsonBody(MachineCreate) },
+    responses: { 201: jsonResponse(Machine, 'The machine'), ...problems(400, 401, 403, 409, 413, 422) },
+  });
+  const get = route({
+    method: 'get',
+    path: '/api/v1/machines/{id}',
+    tags,
+    summary: 'One machine',
+    'x-permission': 'machines:read',
+    request: { params: IdParam },
+    responses: { 200: jsonResponse(Machine, 'The machine'), ...problems(401, 403, 404, 422) },
+  });
+  const update = route({
+    method: 'patch',
+    path: '/api/v1/machines/{id}',
+    tags,
+    summary: "Change a machine's code or name, or move it to another line",
+    'x-permission': 'machines:write',
+    request: { params: IdParam, body: jsonBody(MachineUpdate) },
+    responses: { 200: jsonResponse(Machine, 'The machine'), ...problems(400, 401, 403, 404, 409, 413, 422) },
+  });
+  const remove = route({
+    method: 'delete',
+    path: '/api/v1/machines/{id}',
+    tags,
+    summary: 'Delete a machine that has no recorded values',
+    'x-permission': 'machines:write',
+    request: { params: IdParam },
+    responses: { 204: { description: 'Deleted' }, ...problems(401, 403, 404, 409, 422) },
+  });
+
+  return createRouter()
+    .openapi(list, async (c) => {
+      const { cursor, limit, ...filters } = c.req.valid('query');
+      const after = decodeCursor(cursor, 2);
+      const rows = await asCaller(c, db, (tx) => listMachines(tx, { ...filters, limit, after }));
+      return c.json(
+        toPage(rows, limit, (row) => [row.code, row.id], toMachine),
+        200,
+      );
+    })
+    .openapi(create, async (c) => {
+      const body = c.req.valid('json');
+      const row = await asCaller(c, db, (tx) => createMachine(tx, c.get('access').organizationId, body));
+      return c.json(toMachine(row), 201);
+    })
+    .openapi(get, async (c) => {
+      const row = await asCaller(c, db, (tx) => getMachine(tx, c.req.valid('param').id));
+      return c.json(toMachine(row), 200);
+    })
+    .openapi(update, async (c) => {
+      const body = c.req.valid('json');
+      const row = await asCaller(c, db, (tx) => changeMachine(tx, c.req.valid('param').id, body));
+      return c.json(toMachine(row), 200);
+    })
+    .openapi(remove, async (c) => {
+      await asCaller(c, db, (tx) => removeMachine(tx, c.req.valid('param').id));
+      return c.body(null, 204);
+    });
 }

@@ -1,12 +1,14 @@
 import { uuidv7 } from 'uuidv7';
 import type { Database } from '../../db/client.ts';
-import { withOwnerInTenant } from '../../db/tenant.ts';
+import { type Actor, withOwnerInTenant } from '../../db/tenant.ts';
 import { ProblemError } from '../../http/problem.ts';
 import { generatePassword, hashPassword } from '../auth/passwords.ts';
 import { emailTaken, insertOrganization } from './organizations.repository.ts';
 
 export interface CreateOrganizationInput {
   name: string;
+  /** Recorded in the audit log; the system when not given. */
+  actor?: Actor;
   plant: { code: string; name: string };
   admin: { email: string; password?: string };
 }
@@ -27,7 +29,7 @@ export async function createOrganization(
   const email = input.admin.email.trim().toLowerCase();
   const password = input.admin.password ?? generatePassword();
   const passwordHash = await hashPassword(password);
-  await withOwnerInTenant(db, { organizationId }, async (tx) => {
+  await withOwnerInTenant(db, { organizationId, actor: input.actor }, async (tx) => {
     if (await emailTaken(tx, email))
       throw new ProblemError(409, 'Conflict', `a user with email ${email} exists`);
     await insertOrganization(tx, {

@@ -1,168 +1,197 @@
 import { createServer, type Socket } from 'node:net';
-import type { ModbusConnectorConfig } from '@unison/config';
+import type { ModbusConnectorInput } from '@unison/config';
 import type { Sample } from '@unison/contracts';
+import { createModbusDevice, type ModbusDevice, serveModbusTcp } from '@unison/simulator';
 import { freePort, waitFor } from '@unison/testkit';
-import { ServerTCP } from 'modbus-serial';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { modbusConnector } from './modbus.connector.ts';
+import { modbusConfig } from './modbus.test-tags.ts';
 
 const log = pino({ level: 'silent' });
-const cleanups: (() => Promise<void>)[] = [];
+const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** A Modbus TCP device: holding 0 = state, 1-2 = good (uint32), input 0-1 = temperature (float32), coil 0. */
-async function startDevice(
-  port: number,
-  registers: { holding: number[]; input: number[]; coils: boolean[] },
-) {
-  const server = new ServerTCP(
-    {
-      getHoldingRegister: (addr: number) => registers.holding[addr] ?? 0,
-      getInputRegister: (addr: number) => registers.input[addr] ?? 0,
-      getCoil: (addr: number) => registers.coils[addr] ?? false,
-    },
-    { host: '127.0.0.1', port, unitID: 1 },
-  );
-  await new Promise<void>((resolve, reject) => {
-    server.on('initialized', () => resolve());
-    server.on('serverError', reject);
-  });
-  let closed = false;
-  const stop = () =>
-    closed
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => {
-          closed = true;
-          for (const socket of server.socks.keys()) socket.destroy();
-          server.close(() => resolve());
-        });
-  cleanups.push(stop);
-  return { stop };
-}
-
 function float32Words(value: number): number[] {
-  const view = new DataView(new ArrayBuffer(4));
-  view.setFloat32(0, value);
-  return [view.getUint16(0), view.getUint16(2)];
+  const bytes = Buffer.alloc(4);
+  bytes.writeFloatBE(value);
+  return [bytes.readUInt16BE(0), bytes.readUInt16BE(2)];
 }
 
-const config = (port: number): ModbusConnectorConfig => ({
-  type: 'modbus',
-  id: 'mills',
-  host: '127.0.0.1',
-  port,
-  unitId: 1,
-  pollIntervalMs: 20,
-  timeoutMs: 300,
-  reconnect: { initialDelayMs: 20, maxDelayMs: 100 },
-  tags: [
-    {
-      machine: 'cnc-1',
-      tag: 'state',
-      table: 'holding',
-      address: 0,
-      dataType: 'uint16',
-      wordOrder: 'ABCD',
-      scale: 1,
-      offset: 0,
-    },
-    {
-      machine: 'cnc-1',
-      tag: 'good',
-      table: 'holding',
-      address: 1,
-      dataType: 'uint32',
-      wordOrder: 'ABCD',
-      scale: 1,
-      offset: 0,
-    },
-    {
-      machine: 'cnc-1',
-      tag: 'temperature',
-      table: 'input',
-      address: 0,
-      dataType: 'float32',
-      wordOrder: 'ABCD',
-      scale: 1,
-      offset: 0,
-    },
-    {
-      machine: 'cnc-1',
-      tag: 'running',
-      table: 'coil',
-      address: 0,
-      dataType: 'bool',
-      wordOrder: 'ABCD',
-      scale: 1,
-      offset: 0,
-    },
-  ],
-});
+async function serve(device: ModbusDevice, port = 0) {
+  const server = await serveModbusTcp(device, { port });
+  cleanups.push(server.stop);
+  return server;
+}
 
-describe('modbus connector', () => {
-  it('reads, reports by exception, goes bad without the device and recovers', async () => {
-    const port = await freePort();
-    const registers = { holding: [1, 0x0001, 0x0002], input: float32Words(21.5), coils: [true] };
-    let device = await startDevice(port, registers);
-    const connector = modbusConnector(config(port), { log });
-    const received: Sample[] = [];
-    const stop = await connector.start((samples) => received.push(...samples));
-    cleanups.push(stop);
-    const latest = (tag: string) => received.findLast((s) => s.tag === tag);
+async function run(input: Omit<ModbusConnectorInput, 'type' | 'id' | 'host'>) {
+  const connector = modbusConnector(
+    modbusConfig({
+      type: 'modbus',
+      id: 'mills',
+      host: '127.0.0.1',
+      pollIntervalMs: 20,
+      timeoutMs: 200,
+      reconnect: { initialDelayMs: 20, maxDelayMs: 100 },
+      unitBackoff: { initialDelayMs: 100, maxDelayMs: 200 },
+      ...input,
+    }),
+    { log },
+  );
+  const received: Sample[] = [];
+  const stop = await connector.start((samples) => received.push(...samples));
+  cleanups.push(stop);
+  const latest = (tag: string, machine = 'cnc-1') =>
+    received.findLast((sample) => sample.tag === tag && sample.machine === machine);
+  const until = (what: string, probe: () => boolean | undefined, timeoutMs = 5000) =>
+    waitFor(() => (probe() ? true : undefined), { what, timeoutMs, intervalMs: 10 });
+  return { connector, received, latest, until };
+}
 
-    await waitFor(() => (received.length >= 4 ? true : undefined), { what: 'first values' });
+describe('modbus connector over TCP', () => {
+  it('reads every table, coalesced into one request per table, and reports by exception', async () => {
+    const device = createModbusDevice({
+      units: {
+        1: {
+          holding: [1, 0x0001, 0x0002, 0, 0, 0x4f50, 0x3130],
+          input: float32Words(21.5),
+          coils: [false, true],
+          discrete: [true],
+        },
+      },
+    });
+    const { port } = await serve(device);
+    const { connector, received, latest, until } = await run({
+      port,
+      tags: [
+        { machine: 'cnc-1', tag: 'state', table: 'holding', address: 0, dataType: 'uint16' },
+        { machine: 'cnc-1', tag: 'good', table: 'holding', address: 1, dataType: 'uint32' },
+        { machine: 'cnc-1', tag: 'program', table: 'holding', address: 5, dataType: 'string', length: 4 },
+        { machine: 'cnc-1', tag: 'temperature', table: 'input', address: 0, dataType: 'float32' },
+        { machine: 'cnc-1', tag: 'running', table: 'coil', address: 1, dataType: 'bool' },
+        { machine: 'cnc-1', tag: 'door', table: 'discrete', address: 0, dataType: 'bool' },
+      ],
+    });
+    await until('first values', () => received.length >= 6);
     expect(connector.status().state).toBe('connected');
-    expect(latest('state')).toMatchObject({ machine: 'cnc-1', value: 1, quality: 'good' });
-    expect(latest('good')?.value).toBe(65538);
-    expect(latest('temperature')?.value).toBe(21.5);
-    expect(latest('running')?.value).toBe(true);
-
-    // Unchanged values are not emitted again, however many polls pass.
+    expect(
+      Object.fromEntries(
+        ['state', 'good', 'program', 'temperature', 'running', 'door'].map((t) => [t, latest(t)?.value]),
+      ),
+    ).toEqual({ state: 1, good: 65538, program: 'OP10', temperature: 21.5, running: true, door: true });
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(received).toHaveLength(4);
-    registers.holding[0] = 2;
-    await waitFor(() => (latest('state')?.value === 2 ? true : undefined), { what: 'changed state' });
-    expect(received).toHaveLength(5);
+    expect(received).toHaveLength(6);
+    // One request per table per poll: 11 items in 4 requests; tag by tag it would be 9 in 6.
+    const served = device.served.get(1) ?? { requests: 0, items: 0 };
+    expect(served.requests).toBeGreaterThanOrEqual(8);
+    expect(served.items / served.requests).toBeGreaterThanOrEqual(2.75);
+    (device.units.get(1) as { holding: number[] }).holding[0] = 2;
+    await until('changed state', () => latest('state')?.value === 2);
+    expect(received).toHaveLength(7);
+  });
 
-    await device.stop();
-    await waitFor(() => (latest('state')?.quality === 'bad' ? true : undefined), { what: 'bad quality' });
-    expect(['temperature', 'good', 'running'].map((tag) => latest(tag)?.quality)).toEqual([
-      'bad',
-      'bad',
-      'bad',
+  it('falls back to tag-by-tag reads when a block is refused, and disables a tag the device refuses', async () => {
+    const device = createModbusDevice({
+      units: { 1: { holding: [10, 11, 12, 13, 14, 15], holes: { holding: [3] } } },
+    });
+    const { port } = await serve(device);
+    const { connector, latest, until } = await run({
+      port,
+      tags: [
+        { machine: 'cnc-1', tag: 'a', table: 'holding', address: 0, dataType: 'uint16' },
+        { machine: 'cnc-1', tag: 'missing', table: 'holding', address: 3, dataType: 'uint16' },
+        { machine: 'cnc-1', tag: 'b', table: 'holding', address: 5, dataType: 'uint16' },
+      ],
+    });
+    await until('values around the hole', () => latest('a')?.value === 10 && latest('b')?.value === 15);
+    expect(latest('missing')).toMatchObject({ value: null, quality: 'bad' });
+    expect(connector.status().configErrors).toEqual([
+      expect.objectContaining({
+        unitId: 1,
+        machine: 'cnc-1',
+        tag: 'missing',
+        address: 3,
+        error: expect.stringMatching(/0x02/),
+      }),
     ]);
-    expect(connector.status().state).not.toBe('connected');
-    expect(connector.status().lastError).toBeTruthy();
+    expect(connector.status().lastError).toMatch(/missing disabled/);
+    (device.units.get(1) as { holding: number[] }).holding[5] = 99;
+    await until('other tags keep flowing', () => latest('b')?.value === 99);
+  });
 
-    registers.holding[0] = 3;
-    device = await startDevice(port, registers);
-    await waitFor(() => (latest('state')?.value === 3 ? true : undefined), { what: 'values after restart' });
-    await waitFor(() => (latest('running')?.quality === 'good' ? true : undefined));
+  it('retries later on 0x06 (busy) without marking tags bad', async () => {
+    const device = createModbusDevice({ units: { 1: { holding: [7] } } });
+    device.faults.busy.set(1, 5);
+    const { port } = await serve(device);
+    const { received, latest, until } = await run({
+      port,
+      tags: [{ machine: 'cnc-1', tag: 'state', table: 'holding', address: 0, dataType: 'uint16' }],
+    });
+    await until('value after the device stopped being busy', () => latest('state')?.value === 7);
+    expect(received.every((sample) => sample.quality === 'good')).toBe(true);
+  });
+
+  it('marks only the failed unit bad on 0x0B and backs it off while other units keep flowing', async () => {
+    const device = createModbusDevice({ units: { 1: { holding: [1] }, 2: { holding: [2] } } });
+    const { port } = await serve(device);
+    device.faults.exception.set(2, 0x0b);
+    const { connector, latest, until } = await run({
+      port,
+      tags: [
+        { machine: 'cnc-1', tag: 'state', table: 'holding', address: 0, dataType: 'uint16', unitId: 1 },
+        { machine: 'cnc-2', tag: 'state', table: 'holding', address: 0, dataType: 'uint16', unitId: 2 },
+      ],
+    });
+    await until(
+      'unit 1 good, unit 2 bad',
+      () => latest('state')?.value === 1 && latest('state', 'cnc-2')?.quality === 'bad',
+    );
+    expect(connector.status().units).toEqual([
+      { unitId: 1, state: 'polling' },
+      { unitId: 2, state: 'backing-off', lastError: expect.stringMatching(/0x0b \(gateway target/) },
+    ]);
+    const requestsAtFault = device.served.get(1)?.requests ?? 0;
+    (device.units.get(1) as { holding: number[] }).holding[0] = 5;
+    await until('unit 1 still polled', () => latest('state')?.value === 5);
+    expect(device.served.get(1)?.requests).toBeGreaterThan(requestsAtFault);
+    device.faults.exception.delete(2);
+    await until('unit 2 back', () => latest('state', 'cnc-2')?.value === 2);
+  });
+
+  it('keeps polling live units at their rate while another unit on the gateway never answers', async () => {
+    const device = createModbusDevice({ units: { 1: { holding: [0] }, 3: { holding: [3] } } });
+    device.faults.silent.add(3);
+    const { port } = await serve(device);
+    const { connector, latest, until } = await run({
+      port,
+      timeoutMs: 300,
+      tags: [
+        { machine: 'cnc-1', tag: 'count', table: 'holding', address: 0, dataType: 'uint16', unitId: 1 },
+        { machine: 'cnc-2', tag: 'count', table: 'holding', address: 0, dataType: 'uint16', unitId: 3 },
+      ],
+    });
+    await until('dead unit marked bad', () => latest('count', 'cnc-2')?.quality === 'bad');
+    for (let value = 1; value <= 5; value++) {
+      (device.units.get(1) as { holding: number[] }).holding[0] = value;
+      const setAtMs = Date.now();
+      await until(`count ${value}`, () => latest('count')?.value === value);
+      // Well under one timeout of the dead unit: its requests never sit in unit 1's queue.
+      expect(Date.now() - setAtMs).toBeLessThan(200);
+    }
+    expect(connector.status().units.find((unit) => unit.unitId === 3)?.lastError).toMatch(/timed out/);
     expect(connector.status().state).toBe('connected');
-
-    await stop();
-    expect(connector.status().state).toBe('stopped');
   });
 
-  it('keeps retrying while the device is down at start', async () => {
-    const port = await freePort();
-    const connector = modbusConnector(config(port), { log });
-    const received: Sample[] = [];
-    const stop = await connector.start((samples) => received.push(...samples));
-    cleanups.push(stop);
-    await waitFor(() => (connector.status().state === 'disconnected' ? true : undefined));
-    expect(received.filter((s) => s.quality === 'bad')).toHaveLength(4);
-    await startDevice(port, { holding: [7], input: [], coils: [] });
-    await waitFor(() => (received.findLast((s) => s.tag === 'state')?.value === 7 ? true : undefined));
-  });
-
-  it('times out on a device that accepts but never answers', async () => {
+  it('recreates the connection when a device accepts but never answers', async () => {
     const port = await freePort();
     const sockets = new Set<Socket>();
-    const silent = createServer((socket) => sockets.add(socket));
+    let connections = 0;
+    const silent = createServer((socket) => {
+      connections += 1;
+      sockets.add(socket);
+    });
     await new Promise<void>((resolve) => silent.listen(port, '127.0.0.1', resolve));
     cleanups.push(
       () =>
@@ -171,12 +200,27 @@ describe('modbus connector', () => {
           silent.close(() => resolve());
         }),
     );
-    const connector = modbusConnector({ ...config(port), timeoutMs: 100 }, { log });
-    const received: Sample[] = [];
-    const stop = await connector.start((samples) => received.push(...samples));
-    cleanups.push(stop);
-    await waitFor(() => (received.length === 4 ? true : undefined), { what: 'bad tags after a timeout' });
-    expect(received.every((s) => s.quality === 'bad')).toBe(true);
-    expect(connector.status().lastError).toMatch(/timed out/i);
+    const { connector, received, until } = await run({
+      port,
+      timeoutMs: 50,
+      unitBackoff: { initialDelayMs: 10, maxDelayMs: 10 },
+      tags: [{ machine: 'cnc-1', tag: 'state', table: 'holding', address: 0, dataType: 'uint16' }],
+    });
+    await until('bad after a timeout', () => received.length === 1);
+    expect(received[0]).toMatchObject({ value: null, quality: 'bad' });
+    await until('a new connection', () => connections >= 2);
+    expect(connector.status().lastError).toMatch(/no answer|timed out/);
+  });
+
+  it('keeps retrying while the device is down at start', async () => {
+    const port = await freePort();
+    const { connector, received, latest, until } = await run({
+      port,
+      tags: [{ machine: 'cnc-1', tag: 'state', table: 'holding', address: 0, dataType: 'uint16' }],
+    });
+    await until('disconnected', () => connector.status().state === 'disconnected');
+    expect(received).toEqual([expect.objectContaining({ quality: 'bad', value: null })]);
+    await serve(createModbusDevice({ units: { 1: { holding: [7] } } }), port);
+    await until('value once the device is up', () => latest('state')?.value === 7);
   });
 });

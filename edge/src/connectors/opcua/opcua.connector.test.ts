@@ -1,81 +1,202 @@
-import type { OpcuaConnectorConfig } from '@unison/config';
-import type { Sample } from '@unison/contracts';
-import { freePort, waitFor } from '@unison/testkit';
-import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startOpcuaServer, type TestOpcuaServer } from '../../../test/opcua.server.ts';
+import { OpcuaConnector } from '@unison/config';
+import {
+  SIMULATOR_NAMESPACE_URI,
+  type Simulator,
+  startSimulator,
+  startTcpProxy,
+  type TcpProxy,
+} from '@unison/simulator';
+import { freePort, tempDir } from '@unison/testkit';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { opcuaConnector } from './opcua.connector.ts';
+import { capturingLog, collect } from './opcua.testing.ts';
 
-const log = pino({ level: 'silent' });
-const cleanups: (() => Promise<void>)[] = [];
+const simulatorPki = tempDir('unison-opcua-sim-');
+const edgePki = tempDir('unison-opcua-edge-');
+const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-const NAMESPACE = 'urn:test:press-plc';
-
-const config = (port: number): OpcuaConnectorConfig => ({
-  type: 'opcua',
-  id: 'presses',
-  endpoint: `opc.tcp://127.0.0.1:${port}`,
-  samplingIntervalMs: 50,
-  reconnect: { initialDelayMs: 50, maxDelayMs: 300 },
-  tags: [
-    { machine: 'press-1', tag: 'speed', nodeId: `nsu=${NAMESPACE};s=press-1.Speed` },
-    { machine: 'press-1', tag: 'state', nodeId: `nsu=${NAMESPACE};s=press-1.State`, samplingIntervalMs: 100 },
-    { machine: 'press-1', tag: 'running', nodeId: `nsu=${NAMESPACE};s=press-1.Running` },
-    { machine: 'press-1', tag: 'missing', nodeId: `nsu=${NAMESPACE};s=press-1.Missing` },
-  ],
+afterAll(() => {
+  simulatorPki.remove();
+  edgePki.remove();
 });
 
+const nodeId = (variable: string, machine = 'press-1') =>
+  `nsu=${SIMULATOR_NAMESPACE_URI};s=${machine}.${variable}`;
+
+async function simulate(port = 0, extraNamespaces: string[] = []): Promise<Simulator> {
+  const sim = await startSimulator({
+    tickMs: 0,
+    modbus: false,
+    opcua: { port, pkiDir: simulatorPki.path, extraNamespaces },
+  });
+  cleanups.push(() => sim.stop());
+  return sim;
+}
+
+const connectorConfig = (endpoint: string, tags: object[], extra: object = {}) =>
+  OpcuaConnector.parse({
+    type: 'opcua',
+    id: 'presses',
+    endpoint,
+    samplingIntervalMs: 20,
+    reconnect: { initialDelayMs: 50, maxDelayMs: 300 },
+    tags,
+    ...extra,
+  });
+
 describe('opcua connector', () => {
-  it('connects once the server is up, follows changes and survives a server restart', async () => {
+  it('waits for a server that is down, then re-resolves nsu= ids after a restart with namespaces in a new order', async () => {
     const port = await freePort();
-    const values: Record<string, number | string | boolean> = {
-      'press-1.Speed': 12.5,
-      'press-1.State': 'running',
-      'press-1.Running': true,
-    };
-    const connector = opcuaConnector(config(port), { log });
-    const received: Sample[] = [];
-    const stop = await connector.start((samples) => received.push(...samples));
+    const endpoint = `opc.tcp://127.0.0.1:${port}`;
+    const { log, lines } = capturingLog();
+    const connector = opcuaConnector(
+      connectorConfig(endpoint, [
+        { machine: 'press-1', tag: 'speed', nodeId: nodeId('Speed') },
+        { machine: 'press-1', tag: 'missing', nodeId: nodeId('Missing') },
+      ]),
+      { log, pkiDir: edgePki.path },
+    );
+    const { received, stop, latest, until } = await collect(connector);
     cleanups.push(stop);
-    const latest = (tag: string) => received.findLast((s) => s.tag === tag);
 
-    // Down at start: every tag is reported bad once, and the connector keeps trying.
-    await waitFor(() => (connector.status().state === 'disconnected' ? true : undefined));
-    expect(received.map((s) => s.quality)).toEqual(['bad', 'bad', 'bad', 'bad']);
-    expect(connector.status().lastError).toBeTruthy();
+    await until('disconnected', () => connector.status().state === 'disconnected');
+    expect(received.map((s) => s.quality)).toEqual(['bad', 'bad']);
 
-    let server: TestOpcuaServer = await startOpcuaServer({ port, namespaceUri: NAMESPACE, values });
-    cleanups.push(() => server.stop());
-    await waitFor(() => (latest('speed')?.quality === 'good' ? true : undefined), { what: 'first value' });
-    await waitFor(() => (latest('running')?.value === true ? true : undefined));
-    await waitFor(() => (latest('state')?.quality === 'good' ? true : undefined));
-    expect(connector.status().state).toBe('connected');
-    expect(latest('state')).toMatchObject({ machine: 'press-1', value: 'running', quality: 'good' });
+    let sim = await simulate(port);
+    sim.set('press-1', { speed: 11 });
+    await until('first value', () => latest('speed')?.value === 11);
+    expect(latest('speed')?.quality).toBe('good');
     expect(latest('missing')?.quality).toBe('bad');
+    expect(
+      lines.some((line) => line.msg === 'opcua tag not monitored' && line.status === 'BadNodeIdUnknown'),
+    ).toBe(true);
 
-    values['press-1.Speed'] = 14;
-    await waitFor(() => (latest('speed')?.value === 14 ? true : undefined), { what: 'changed value' });
+    await sim.stop();
+    await until('bad after the server went away', () => latest('speed')?.quality === 'bad');
 
-    await server.stop();
-    await waitFor(() => (latest('speed')?.quality === 'bad' ? true : undefined), { what: 'bad after loss' });
-    expect(connector.status().state).not.toBe('connected');
-
-    // The restarted server puts our namespace at another index; the nsu= node ids must still resolve.
-    values['press-1.Speed'] = 15;
-    server = await startOpcuaServer({
-      port,
-      namespaceUri: NAMESPACE,
-      values,
-      extraNamespaces: ['urn:test:other'],
-    });
-    await waitFor(() => (latest('speed')?.value === 15 ? true : undefined), { what: 'value after restart' });
+    sim = await simulate(port, ['urn:test:first', 'urn:test:second']);
+    sim.set('press-1', { speed: 22 });
+    await until('value after the restart', () => latest('speed')?.value === 22);
     expect(latest('speed')?.quality).toBe('good');
     expect(connector.status().state).toBe('connected');
+  });
 
-    await stop();
-    expect(connector.status().state).toBe('stopped');
+  it('subscribes through monitored-item groups with per-tag sampling, queue size and deadbands', async () => {
+    const sim = await simulate();
+    sim.set('press-1', { speed: 30, temperature: 50 });
+    const { log, lines } = capturingLog();
+    const connector = opcuaConnector(
+      connectorConfig(sim.endpoints.opcua ?? '', [
+        {
+          machine: 'press-1',
+          tag: 'speed',
+          nodeId: nodeId('Speed'),
+          deadband: { type: 'percent', value: 10 },
+        },
+        {
+          machine: 'press-1',
+          tag: 'temperature',
+          nodeId: nodeId('Temperature'),
+          deadband: { type: 'absolute', value: 5 },
+        },
+        // Percent needs an EURange, which a String variable has not: refused by the server, reported bad.
+        {
+          machine: 'press-1',
+          tag: 'state',
+          nodeId: nodeId('State'),
+          deadband: { type: 'percent', value: 5 },
+        },
+        {
+          machine: 'press-1',
+          tag: 'good',
+          nodeId: nodeId('GoodCount'),
+          samplingIntervalMs: 50,
+          queueSize: 1,
+        },
+        { machine: 'press-2', tag: 'speed', nodeId: nodeId('Speed', 'press-2') },
+      ]),
+      { log, pkiDir: edgePki.path },
+    );
+    const { received, stop, latest, until } = await collect(connector);
+    cleanups.push(stop);
+    await until(
+      'first values',
+      () => latest('temperature')?.value === 50 && latest('good')?.quality === 'good',
+    );
+    expect(lines.find((line) => line.msg === 'opcua subscribed')).toMatchObject({ items: 5, groups: 5 });
+    expect(latest('state')?.quality).toBe('bad');
+    expect(lines.find((line) => line.msg === 'opcua tag not monitored')?.nodeId).toBe(nodeId('State'));
+
+    // EURange 0..100: 10 % is 10 units. Temperature: 5 °C absolute. Changes inside a deadband never arrive.
+    sim.set('press-1', { speed: 80, temperature: 53 });
+    await until('speed past the percent deadband', () => latest('speed', 'press-1')?.value === 80);
+    sim.set('press-1', { speed: 85 });
+    sim.set('press-1', { speed: 95, temperature: 56 });
+    sim.set('press-2', { speed: 31 });
+    await until(
+      'changes past the deadbands',
+      () => latest('speed', 'press-1')?.value === 95 && latest('temperature')?.value === 56,
+    );
+    await until('an undamped change', () => latest('speed', 'press-2')?.value === 31);
+    const values = (machine: string, tag: string) =>
+      received.filter((s) => s.machine === machine && s.tag === tag).map((s) => s.value);
+    expect(values('press-1', 'speed')).toEqual([30, 80, 95]);
+    expect(values('press-1', 'temperature')).toEqual([50, 56]);
+  });
+
+  it('maps status codes to quality: Good, Uncertain and Bad families', async () => {
+    const sim = await simulate();
+    const connector = opcuaConnector(
+      connectorConfig(sim.endpoints.opcua ?? '', [
+        { machine: 'press-1', tag: 'speed', nodeId: nodeId('Speed') },
+      ]),
+      { log: capturingLog().log, pkiDir: edgePki.path },
+    );
+    const { stop, latest, until } = await collect(connector);
+    cleanups.push(stop);
+    await until('good first', () => latest('speed')?.quality === 'good');
+    sim.set('press-1', { speed: 12 });
+    sim.setOpcuaStatus('press-1', 'Speed', 'UncertainLastUsableValue');
+    await until('uncertain', () => latest('speed')?.quality === 'uncertain');
+    expect(latest('speed')?.value).toBe(12);
+    sim.setOpcuaStatus('press-1', 'Speed', 'BadSensorFailure');
+    await until('bad', () => latest('speed')?.quality === 'bad');
+    expect(latest('speed')?.value).toBeNull();
+    sim.setOpcuaStatus('press-1', 'Speed', 'GoodClamped');
+    await until('good again', () => latest('speed')?.quality === 'good');
+    expect(latest('speed')?.value).toBe(12);
+  });
+
+  it('detects a server that stops answering on an open socket and reconnects', async () => {
+    const sim = await simulate();
+    const upstream = new URL((sim.endpoints.opcua ?? '').replace(/^opc\.tcp:/, 'http:'));
+    const proxy: TcpProxy = await startTcpProxy({ host: '127.0.0.1', port: Number(upstream.port) });
+    cleanups.push(() => proxy.stop());
+    const { log, lines } = capturingLog();
+    const connector = opcuaConnector(
+      connectorConfig(
+        `opc.tcp://127.0.0.1:${proxy.port}`,
+        [{ machine: 'press-1', tag: 'speed', nodeId: nodeId('Speed') }],
+        {
+          keepAliveTimeoutMs: 600,
+        },
+      ),
+      { log, pkiDir: edgePki.path },
+    );
+    const { stop, latest, until } = await collect(connector);
+    cleanups.push(stop);
+    await until('good first', () => latest('speed')?.quality === 'good');
+
+    proxy.freeze();
+    const frozenAt = Date.now();
+    await until('bad once the keep-alives stop', () => latest('speed')?.quality === 'bad', 3000);
+    expect(Date.now() - frozenAt).toBeLessThan(2000);
+    expect(lines.some((line) => String(line.err).startsWith('no keep-alive from the server'))).toBe(true);
+
+    sim.set('press-1', { speed: 66 });
+    await until('a value over the new connection', () => latest('speed')?.value === 66);
+    expect(connector.status().state).toBe('connected');
   });
 });

@@ -1,6 +1,6 @@
 import { DataType, DataValue, StatusCodes, Variant } from 'node-opcua';
 import { describe, expect, it } from 'vitest';
-import { fromDataValue, resolveNodeId } from './opcua.values.ts';
+import { fromDataValue, qualityOf, resolveNodeId } from './opcua.values.ts';
 
 describe('opcua values', () => {
   it('resolves namespace-URI node ids against the NamespaceArray', () => {
@@ -32,5 +32,14 @@ describe('opcua values', () => {
 
     const flag = new DataValue({ value: new Variant({ dataType: DataType.Boolean, value: false }) });
     expect(fromDataValue(flag, 7)).toMatchObject({ value: false, quality: 'good' });
+  });
+
+  it('maps every status code by its severity family', () => {
+    expect(qualityOf(StatusCodes.Good)).toBe('good');
+    expect(qualityOf(StatusCodes.GoodClamped)).toBe('good');
+    expect(qualityOf(StatusCodes.UncertainSensorNotAccurate)).toBe('uncertain');
+    expect(qualityOf(StatusCodes.UncertainSubNormal)).toBe('uncertain');
+    expect(qualityOf(StatusCodes.BadCommunicationError)).toBe('bad');
+    expect(qualityOf(StatusCodes.BadWaitingForInitialData)).toBe('bad');
   });
 });

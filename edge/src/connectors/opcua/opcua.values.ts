@@ -1,5 +1,5 @@
 import type { Quality, SampleValue } from '@unison/contracts';
-import type { DataValue } from 'node-opcua';
+import type { DataValue, StatusCode } from 'node-opcua';
 
 const MAX_STRING = 4096;
 
@@ -24,18 +24,26 @@ function toValue(raw: unknown): SampleValue | undefined {
   return undefined;
 }
 
-export function toQuality(dataValue: DataValue): Quality {
-  if (dataValue.statusCode.isGood()) return 'good';
-  return dataValue.statusCode.isBad() ? 'bad' : 'uncertain';
+/** The severity bits of a status code (Part 4, 7.39): 00 Good, 01 Uncertain, 10/11 Bad. */
+export function qualityOf(statusCode: StatusCode): Quality {
+  const severity = statusCode.value >>> 30;
+  if (severity === 0) return 'good';
+  return severity === 1 ? 'uncertain' : 'bad';
 }
 
-/** A DataValue as a sample's value, quality and time; values we cannot carry become null and bad. */
+export function toQuality(dataValue: DataValue): Quality {
+  return qualityOf(dataValue.statusCode);
+}
+
+/** A DataValue as a sample's value, quality and time; a bad status or a value we cannot carry is null and bad. */
 export function fromDataValue(
   dataValue: DataValue,
   nowMs: number,
 ): { value: SampleValue; quality: Quality; tsMs: number } {
+  const sourceMs = dataValue.sourceTimestamp?.getTime();
+  const tsMs = sourceMs !== undefined && Number.isFinite(sourceMs) && sourceMs > 0 ? sourceMs : nowMs;
+  const quality = toQuality(dataValue);
   const value = toValue(dataValue.value?.value);
-  const tsMs = dataValue.sourceTimestamp?.getTime() ?? nowMs;
-  if (value === undefined) return { value: null, quality: 'bad', tsMs };
-  return { value, quality: toQuality(dataValue), tsMs: Number.isFinite(tsMs) ? tsMs : nowMs };
+  if (quality === 'bad' || value === undefined) return { value: null, quality: 'bad', tsMs };
+  return { value, quality, tsMs };
 }

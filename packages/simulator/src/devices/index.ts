@@ -1,3 +1,10 @@
+export {
+  type DemoDevices,
+  type DemoDevicesOptions,
+  demoScan,
+  socatAvailable,
+  startDemoDevices,
+} from './demo.devices.ts';
 export { openPtyEnd, type PtyEnd } from './pty.end.ts';
 export { type PtyPair, startPtyPair } from './pty.pair.ts';
 export { type SimulatedScanner, type SimulatedScannerOptions, startSimulatedScanner } from './scanner.sim.ts';
