@@ -18,6 +18,7 @@ import { streamsStatus } from './recorder/streams.status.ts';
 import type { EdgeStatus } from './status.ts';
 import { producerEpoch } from './store/meta.repository.ts';
 import { openEdgeDatabase } from './store/sqlite.ts';
+import { startUnsPublisher, type UnsPublisher } from './uns/uns.publisher.ts';
 import { startUplink } from './uplink/uplink.ts';
 
 /** What the edge knows of the shop floor beyond its connections. */
@@ -97,17 +98,44 @@ export async function startEdge(
     const machines = createMachines({ machines: config.machines, emitEvent });
     teardown.push(machines.start());
 
+    let uns: UnsPublisher | undefined;
+    if (config.edge.uns) {
+      const { url, username, password, root } = config.edge.uns;
+      if (!url && !broker) throw new Error('edge.uns without a url needs the embedded broker (edge.broker)');
+      uns = await startUnsPublisher({
+        ...(url ? { brokerUrl: url, username, password } : { broker }),
+        root,
+        plant: config.edge.plant,
+        machines: config.machines,
+        log: log.child({ module: 'uns' }),
+      });
+      teardown.push(() => uns?.stop());
+      onProgress(`edge ${config.edge.name}: Unified Namespace under ${root}/${config.edge.plant}/`);
+    }
+
     let devices: Devices | undefined;
 
-    const connectors = config.connectors.map((connectorConfig) => createConnector(connectorConfig, log));
+    const connectors = config.connectors.map((connectorConfig) =>
+      createConnector(connectorConfig, log, config.edge.dataDir),
+    );
     for (const connector of connectors) {
       const stop = await connector.start((samples) => {
         reportByException.record(samples);
         machines.observe(samples);
+        uns?.publish(samples);
       });
       teardown.push(stop);
     }
     onProgress(`edge ${config.edge.name}: ${connectors.length} connectors started`);
+
+    /** Malformed messages a connector refused and kept for inspection; undefined for an unknown connector. */
+    const rejectedMessages = (connectorId: string) => {
+      const connector = connectors.find((c) => c.id === connectorId);
+      if (!connector) return undefined;
+      return 'rejectedMessages' in connector && typeof connector.rejectedMessages === 'function'
+        ? (connector.rejectedMessages() as unknown[])
+        : [];
+    };
 
     const status = (): EdgeStatus & FloorStatus => {
       const cloud = uplink.status();
@@ -120,8 +148,16 @@ export async function startEdge(
         },
         cloud: { status: cloud.cloud, lastError: cloud.lastError, lastUploadAt: cloud.lastUploadAt },
         connectors: connectors.map((connector) => {
-          const { state, lastError, rejected } = connector.status();
-          return { id: connector.id, type: connector.type, status: state, lastError, rejected };
+          // Adapter-specific detail (Modbus units and disabled tags, ...) goes through as it is.
+          const { state, lastError, rejected, ...details } = connector.status();
+          return {
+            id: connector.id,
+            type: connector.type,
+            status: state,
+            lastError,
+            rejected,
+            ...(Object.keys(details).length > 0 ? { details } : {}),
+          };
         }),
         ...streamsStatus(recording, cloud),
         machines: machines.status(),
@@ -131,7 +167,7 @@ export async function startEdge(
       };
     };
 
-    const http = await startHttpServer(createHttpApp({ status }), config.edge.http);
+    const http = await startHttpServer(createHttpApp({ status, rejectedMessages }), config.edge.http);
     // Closed first of all on stop: no status is served from a half-stopped edge.
     teardown.push(() => http.stop());
     onProgress(`edge ${config.edge.name}: listening on ${http.url}`);

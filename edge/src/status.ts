@@ -25,7 +25,15 @@ export interface EdgeStatus {
   edge: { name: string; plant: string; edgeId?: string; epoch: string };
   samples: { recorded: number; uploaded: number; backlog: number };
   cloud: { status: string; lastError?: string; lastUploadAt?: string };
-  connectors: { id: string; type: string; status: string; lastError?: string; rejected?: number }[];
+  connectors: {
+    id: string;
+    type: string;
+    status: string;
+    lastError?: string;
+    rejected?: number;
+    /** What only this kind of connector knows, e.g. Modbus units and tags disabled by configuration errors. */
+    details?: Record<string, unknown>;
+  }[];
   /** Per upload stream; absent only in status built without a store. */
   streams?: { events: StreamStatus; samples: StreamStatus };
   buffer?: BufferState;

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { loadPlantConfig } from '@unison/config';
 import { startSimulator } from '@unison/simulator';
 import { freePort, tempDir, waitFor } from '@unison/testkit';
+import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEdge } from '../src/index.ts';
 import { startFakeCloud } from './fake.cloud.ts';
@@ -39,7 +40,7 @@ describe('the demo plant', () => {
       SIM_MQTT_URL: brokerUrl,
     });
     config.edge.http.host = '127.0.0.1';
-    config.edge.broker = { host: '127.0.0.1', port: brokerPort };
+    config.edge.broker = { host: '127.0.0.1', port: brokerPort, users: [] };
     const edge = await startEdge(config, { cloudRetry: { initialDelayMs: 50, maxDelayMs: 200 } });
     cleanups.push(() => edge.stop());
 
@@ -54,5 +55,28 @@ describe('the demo plant', () => {
     );
     expect(missing).toEqual([]);
     expect(edge.status().connectors.every((c) => c.status === 'connected')).toBe(true);
+
+    // Local consumers read the same values from the Unified Namespace on the edge's broker.
+    const consumer = await mqtt.connectAsync(brokerUrl);
+    cleanups.push(() => consumer.endAsync());
+    const seen = new Map<string, { value: unknown; quality: string }>();
+    consumer.on('message', (topic, payload) => seen.set(topic, JSON.parse(payload.toString())));
+    await consumer.subscribeAsync('unison/demo-plant/#');
+    const press = await waitFor(() => seen.get('unison/demo-plant/stamping/line-1/press-1/speed'), {
+      what: 'press-1 speed in the Unified Namespace',
+    });
+    expect(press.quality).toBe('good');
+    expect(typeof press.value).toBe('number');
+
+    // Malformed MQTT messages are refused, counted and kept for inspection over HTTP.
+    await consumer.publishAsync('sim/filler-1/status', 'not json');
+    const rejected = await waitFor(async () => {
+      const body = (await (await fetch(`${edge.url}/api/connectors/fillers/rejected`)).json()) as {
+        items: { topic: string; reason: string }[];
+      };
+      return body.items.length > 0 ? body.items : undefined;
+    });
+    expect(rejected[0]).toMatchObject({ topic: 'sim/filler-1/status' });
+    expect((await fetch(`${edge.url}/api/connectors/nope/rejected`)).status).toBe(404);
   });
 });

@@ -43,7 +43,7 @@ describe('startEdge', () => {
         plant: 'plant-1',
         dataDir: join(dir.path, 'data'),
         http: { host: '127.0.0.1', port: 0 },
-        broker: { host: '127.0.0.1', port: brokerPort },
+        broker: { host: '127.0.0.1', port: brokerPort, users: [] },
       },
       cloud: { url: cloud.url, enrollmentCode: 'enroll-code-123', batchSize: 100, uploadIntervalMs: 50 },
       machines: [
@@ -131,7 +131,12 @@ describe('startEdge', () => {
     });
     expect(status.samples.recorded).toBeGreaterThanOrEqual(status.samples.uploaded);
     expect(status.connectors).toEqual([
-      { id: 'mills', type: 'modbus', status: 'connected' },
+      {
+        id: 'mills',
+        type: 'modbus',
+        status: 'connected',
+        details: { configErrors: [], units: [{ unitId: 1, state: 'polling' }] },
+      },
       { id: 'fillers', type: 'mqtt', status: 'connected' },
     ]);
     await waitFor(() => (edge.status().samples.backlog === 0 ? true : undefined));

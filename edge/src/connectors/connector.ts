@@ -1,6 +1,7 @@
 import type { Sample } from '@unison/contracts';
 
-export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'stopped';
+/** `trust pending`: an OPC UA server's certificate waits for an engineer to trust it. */
+export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'trust pending' | 'stopped';
 
 export interface ConnectorStatus {
   state: ConnectionState;

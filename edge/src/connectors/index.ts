@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { ConnectorConfig } from '@unison/config';
 import type { Logger } from 'pino';
 import type { Connector } from './connector.ts';
@@ -8,10 +9,11 @@ import { sparkplugConnector } from './sparkplug/sparkplug.connector.ts';
 
 export type { Connector, ConnectorStatus, EmitSamples } from './connector.ts';
 
-export function createConnector(config: ConnectorConfig, log: Logger): Connector {
+/** `dataDir` is the edge's data directory: OPC UA keeps its certificates in `<dataDir>/pki`. */
+export function createConnector(config: ConnectorConfig, log: Logger, dataDir: string): Connector {
   switch (config.type) {
     case 'opcua':
-      return opcuaConnector(config, { log });
+      return opcuaConnector(config, { log, pkiDir: join(dataDir, 'pki') });
     case 'modbus':
       return modbusConnector(config, { log });
     case 'mqtt':

@@ -2,10 +2,22 @@ import { Hono } from 'hono';
 import type { EdgeStatus } from '../status.ts';
 import { toPrometheus } from './metrics.ts';
 
-export function createHttpApp({ status }: { status: () => EdgeStatus }) {
+export interface HttpAppDeps {
+  status: () => EdgeStatus;
+  /** Messages a connector refused as malformed, newest last; undefined when there is no such connector. */
+  rejectedMessages?: (connectorId: string) => unknown[] | undefined;
+}
+
+export function createHttpApp({ status, rejectedMessages = () => undefined }: HttpAppDeps) {
   const app = new Hono();
   app.get('/health', (c) => c.json({ status: 'ok' }));
   app.get('/api/status', (c) => c.json(status()));
+  app.get('/api/connectors/:id/rejected', (c) => {
+    const items = rejectedMessages(c.req.param('id'));
+    if (items === undefined)
+      return c.json({ title: 'Not Found', status: 404, detail: 'no such connector' }, 404);
+    return c.json({ items });
+  });
   app.get('/metrics', (c) =>
     c.text(toPrometheus(status()), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
   );

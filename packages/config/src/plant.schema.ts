@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EmbeddedBroker, UnsConfig } from './broker.schema.ts';
 import { PrinterConfig, StationConfig } from './devices.schema.ts';
 import { Machine } from './machine.schema.ts';
 import { ModbusConnector } from './modbus.schema.ts';
@@ -91,7 +92,9 @@ export const PlantConfig = z
         .strictObject({ host: z.string().default('0.0.0.0'), port: port.default(8081) })
         .default({ host: '0.0.0.0', port: 8081 }),
       /** Embedded MQTT broker for machines that publish straight to the edge. */
-      broker: z.strictObject({ host: z.string().default('0.0.0.0'), port: port.default(1883) }).optional(),
+      broker: EmbeddedBroker.optional(),
+      /** Republish normalized samples as a Unified Namespace tree for local consumers. */
+      uns: UnsConfig.optional(),
       /** What the edge keeps while the cloud is away: over budget, the oldest raw samples go first. */
       buffer: EdgeBuffer.optional(),
     }),

@@ -180,7 +180,7 @@ export function opcuaConnector(
       const refused = pki?.refused();
       if (refused) {
         const message = `trust pending: server certificate ${refused.thumbprint} (${refused.status}); trust it with \`pnpm edge opcua trust ${refused.thumbprint}\``;
-        status.set('disconnected', message);
+        status.set('trust pending', message);
         log.warn(
           { ...context, thumbprint: refused.thumbprint, status: refused.status },
           'opcua server certificate not trusted',

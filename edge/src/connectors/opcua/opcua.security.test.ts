@@ -46,7 +46,7 @@ describe('opcua security', () => {
         () => signed.status().lastError?.startsWith('trust pending') === true,
         15_000,
       );
-      expect(signed.status().state).toBe('disconnected');
+      expect(signed.status().state).toBe('trust pending');
       expect(latest('speed')?.quality).toBe('bad');
       const thumbprint = /server certificate ([0-9a-f]{40})/.exec(signed.status().lastError ?? '')?.[1] ?? '';
       expect(thumbprint).toHaveLength(40);
