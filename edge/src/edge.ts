@@ -167,7 +167,10 @@ export async function startEdge(
       };
     };
 
-    const http = await startHttpServer(createHttpApp({ status, rejectedMessages }), config.edge.http);
+    const http = await startHttpServer(
+      createHttpApp({ status, rejectedMessages, devices: () => devices }),
+      config.edge.http,
+    );
     // Closed first of all on stop: no status is served from a half-stopped edge.
     teardown.push(() => http.stop());
     onProgress(`edge ${config.edge.name}: listening on ${http.url}`);

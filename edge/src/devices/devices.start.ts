@@ -4,6 +4,7 @@ import { ConfigError, loadDeviceConfig, type PlantDevicesConfig, ScannerProfile 
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { type Clock, type EmitEvent, systemClock } from './device.events.ts';
+import { previewLabelPng } from './labels/label.preview.ts';
 import { loadLabelTemplates } from './labels/label.templates.ts';
 import { type PrinterView, type PrintQueue, startPrintQueue } from './printer/print.queue.ts';
 import { type Station, type StationStatus, startStation } from './scanner/scanner.station.ts';
@@ -21,6 +22,8 @@ export interface Devices {
   stations(): StationView[];
   printers(): PrinterSummary[];
   queue?: PrintQueue;
+  /** PNG of a print job's label as it was sent (undefined for an unknown job). */
+  previewJob(jobId: string): Buffer | undefined;
   stop(): Promise<void>;
 }
 
@@ -57,12 +60,14 @@ export function startDevices({
     .map((station) => `stations: ${station.id} uses scanner profile "${station.scanner.profile}", not found`);
   if (missing.length > 0) throw new ConfigError(profilesDir, missing);
 
+  const templates =
+    devices.printers.length > 0 ? loadLabelTemplates(resolvePath(devices.labelTemplates)) : new Map();
   const queue =
     devices.printers.length > 0
       ? startPrintQueue({
           db,
           printers: devices.printers,
-          templates: loadLabelTemplates(resolvePath(devices.labelTemplates)),
+          templates,
           emitEvent,
           clock,
           ...(log ? { log: log.child({ module: 'printer' }) } : {}),
@@ -99,6 +104,12 @@ export function startDevices({
         printed: queue?.jobs({ printer: view.printer, state: 'printed' }).length ?? 0,
       })),
     ...(queue ? { queue } : {}),
+    previewJob(jobId) {
+      const job = queue?.job(jobId);
+      const meta = job && templates.get(job.template)?.meta;
+      if (!job || !meta) return undefined;
+      return previewLabelPng(job.zpl, { widthDots: meta.widthDots, heightDots: meta.heightDots });
+    },
     async stop() {
       await Promise.all(stations.map(([, station]) => station.stop()));
       await queue?.stop();

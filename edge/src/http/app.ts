@@ -1,14 +1,22 @@
 import { Hono } from 'hono';
+import type { Devices } from '../devices/devices.start.ts';
 import type { EdgeStatus } from '../status.ts';
 import { toPrometheus } from './metrics.ts';
+import { printJobsRoutes } from './print-jobs.routes.ts';
 
 export interface HttpAppDeps {
   status: () => EdgeStatus;
   /** Messages a connector refused as malformed, newest last; undefined when there is no such connector. */
   rejectedMessages?: (connectorId: string) => unknown[] | undefined;
+  /** Scanners and printers, once started. */
+  devices?: () => Devices | undefined;
 }
 
-export function createHttpApp({ status, rejectedMessages = () => undefined }: HttpAppDeps) {
+export function createHttpApp({
+  status,
+  rejectedMessages = () => undefined,
+  devices = () => undefined,
+}: HttpAppDeps) {
   const app = new Hono();
   app.get('/health', (c) => c.json({ status: 'ok' }));
   app.get('/api/status', (c) => c.json(status()));
@@ -18,6 +26,7 @@ export function createHttpApp({ status, rejectedMessages = () => undefined }: Ht
       return c.json({ title: 'Not Found', status: 404, detail: 'no such connector' }, 404);
     return c.json({ items });
   });
+  app.route('/', printJobsRoutes(devices));
   app.get('/metrics', (c) =>
     c.text(toPrometheus(status()), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
   );

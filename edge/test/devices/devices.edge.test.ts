@@ -132,4 +132,38 @@ describe('scanner stations and printers in the edge', () => {
     ]);
     expect(station()).toMatchObject({ accepted: 4, rejected: 1 });
   });
+
+  it('lets a supervisor list jobs, see a label and reprint one over HTTP', async () => {
+    type Job = { id: string; state: string; template: string; reprintOf: string | null };
+    const list = async (query = '') =>
+      ((await (await fetch(`${edge.url}/api/print-jobs${query}`)).json()) as { items: Job[] }).items;
+    const printedJobs = await list('?state=printed');
+    expect(printedJobs.length).toBeGreaterThanOrEqual(4);
+    const first = printedJobs[0]!;
+
+    const preview = await fetch(`${edge.url}/api/print-jobs/${first.id}/preview.png`);
+    expect(preview.headers.get('content-type')).toBe('image/png');
+    expect(
+      Buffer.from(await preview.arrayBuffer())
+        .subarray(1, 4)
+        .toString('latin1'),
+    ).toBe('PNG');
+
+    // Only a held job can be confirmed by hand; a printed one is a conflict, an unknown one 404.
+    expect((await fetch(`${edge.url}/api/print-jobs/${first.id}/printed`, { method: 'POST' })).status).toBe(
+      409,
+    );
+    expect((await fetch(`${edge.url}/api/print-jobs/nope/reprint`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`${edge.url}/api/print-jobs?state=lost`)).status).toBe(400);
+
+    const before = printer.model.printed().length;
+    const reprint = await fetch(`${edge.url}/api/print-jobs/${first.id}/reprint`, { method: 'POST' });
+    expect(reprint.status).toBe(201);
+    const copy = (await reprint.json()) as Job;
+    expect(copy).toMatchObject({ reprintOf: first.id, template: first.template });
+    await waitFor(async () =>
+      (await list()).find((j) => j.id === copy.id)?.state === 'printed' ? true : undefined,
+    );
+    expect(printer.model.printed()).toHaveLength(before + 1);
+  });
 });
