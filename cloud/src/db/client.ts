@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
@@ -7,9 +8,21 @@ import pg from 'pg';
 
 export type Orm = PgDatabase<PgQueryResultHKT>;
 
+export interface QueryOptions {
+  /**
+   * Keep the statement parsed and planned on each connection (a named prepared statement). Only for
+   * hot statements of fixed text: each distinct text stays prepared for the connection's lifetime.
+   */
+  prepare?: boolean;
+}
+
 /** One connection's worth of SQL: inside a transaction, every call runs on that transaction. */
 export interface SqlSession {
-  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
+  query<Row = Record<string, unknown>>(
+    text: string,
+    params?: unknown[],
+    options?: QueryOptions,
+  ): Promise<Row[]>;
   /** Several statements without parameters (migrations). */
   exec(text: string): Promise<void>;
   /** drizzle bound to the same connection. */
@@ -20,8 +33,13 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   /** The role requests switch to; RLS applies to it. */
   appRole: string;
-  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
-  transaction<T>(work: (tx: SqlSession) => Promise<T>): Promise<T>;
+  query<Row = Record<string, unknown>>(
+    text: string,
+    params?: unknown[],
+    options?: QueryOptions,
+  ): Promise<Row[]>;
+  /** `setup` (statements without parameters) travels with BEGIN, in the same round trip. */
+  transaction<T>(work: (tx: SqlSession) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -32,6 +50,10 @@ export interface OpenDatabaseOptions {
   dataDir?: string;
   appRole?: string;
   poolSize?: number;
+}
+
+export interface TransactionOptions {
+  setup?: string;
 }
 
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -51,7 +73,12 @@ async function openPostgres(databaseUrl: string, appRole: string, poolSize: numb
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
   const session = (client: pg.Pool | pg.PoolClient): SqlSession => ({
-    query: async (text, params) => (await client.query(text, params)).rows,
+    query: async (text, params, options) =>
+      (
+        await client.query(
+          options?.prepare ? { name: statementName(text), text, values: params } : { text, values: params },
+        )
+      ).rows,
     exec: async (text) => {
       await client.query(text);
     },
@@ -61,11 +88,11 @@ async function openPostgres(databaseUrl: string, appRole: string, poolSize: numb
     kind: 'postgres',
     appRole,
     query: session(pool).query,
-    transaction: async (work) => {
+    transaction: async (work, { setup } = {}) => {
       const client = await pool.connect();
       let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
+        await client.query(setup ? `BEGIN; ${setup}` : 'BEGIN');
         const result = await work(session(client));
         await client.query('COMMIT');
         return result;
@@ -98,9 +125,9 @@ async function openPglite(dataDir: string | undefined, appRole: string): Promise
     kind: 'pglite',
     appRole,
     query: (text, params) => exclusive(() => session.query(text, params)),
-    transaction: (work) =>
+    transaction: (work, { setup } = {}) =>
       exclusive(async () => {
-        await pglite.exec('BEGIN');
+        await pglite.exec(setup ? `BEGIN; ${setup}` : 'BEGIN');
         try {
           const result = await work(session);
           await pglite.exec('COMMIT');
@@ -112,6 +139,18 @@ async function openPglite(dataDir: string | undefined, appRole: string): Promise
       }),
     close: () => exclusive(() => pglite.close()),
   };
+}
+
+const statementNames = new Map<string, string>();
+
+/** A stable name per statement text, the same on every connection. */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `u_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return name;
 }
 
 function createMutex() {

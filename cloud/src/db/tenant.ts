@@ -46,11 +46,11 @@ function requireUuid(value: string): string {
 }
 
 /** The tenant's settings as one statement of literals, so a request pays one round trip for them. */
-function tenantStatement(context: TenantContext): string {
+function tenantStatement(context: TenantContext, ...before: string[]): string {
   const calls = Object.entries(settings(context)).map(
     ([name, value]) => `set_config('${name}', ${quoteLiteral(value)}, true)`,
   );
-  return `SELECT ${calls.join(', ')}`;
+  return `SELECT ${[...before, ...calls].join(', ')}`;
 }
 
 function quoteLiteral(value: string): string {
@@ -80,11 +80,9 @@ export function withTenant<T>(
   context: TenantContext,
   work: (tx: SqlSession) => Promise<T>,
 ): Promise<T> {
-  const setup = `SET LOCAL ROLE "${db.appRole}"; ${tenantStatement(context)}`;
-  return db.transaction(async (tx) => {
-    await tx.exec(setup);
-    return work(tx);
-  });
+  // set_config('role', …, true) is SET LOCAL ROLE; sent with BEGIN, the whole context costs no extra round trip.
+  const setup = tenantStatement(context, `set_config('role', ${quoteLiteral(db.appRole)}, true)`);
+  return db.transaction(work, { setup });
 }
 
 /**

@@ -36,6 +36,7 @@ export function createAuthorizer({ db, tokens }: { db: Database; tokens: UserTok
     const [row] = await db.query<AccessRow>(
       'select kind, active, all_plants, permissions, plant_ids from authz_access($1, $2)',
       [userId, organizationId],
+      { prepare: true },
     );
     if (!row) throw new ProblemError(403, 'Forbidden', 'the caller has no access to this organization');
     if (!row.active) throw unauthorized('the account is deactivated');

@@ -13,13 +13,41 @@ export interface UserTokens {
 export const TOKEN_ISSUER = 'unison-cloud';
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 
+interface VerifiedToken {
+  principal: UserPrincipal;
+  kid: string;
+  expiresAtMs: number;
+}
+
 export function createUserTokens({
   keys,
   ttlSeconds = DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+  verifiedCacheSize = 10_000,
+  now = Date.now,
 }: {
   keys: SigningKeyRing;
   ttlSeconds?: number;
+  /** Tokens whose signature was checked, kept until they expire: an Ed25519 verify costs more than the rest of a read. */
+  verifiedCacheSize?: number;
+  now?: () => number;
 }): UserTokens {
+  // Keyed by the whole token, so only the exact bytes that verified can hit; failures are never kept.
+  const verified = new Map<string, VerifiedToken>();
+  const remember = (token: string, entry: VerifiedToken) => {
+    if (verified.size >= verifiedCacheSize) {
+      for (const [cached, { expiresAtMs }] of verified) if (expiresAtMs <= now()) verified.delete(cached);
+      if (verified.size >= verifiedCacheSize) verified.delete(verified.keys().next().value!);
+    }
+    verified.set(token, entry);
+  };
+  const recall = async (token: string) => {
+    const entry = verified.get(token);
+    if (!entry) return undefined;
+    // The key must still verify now: a retired key stops its tokens at the end of the rollover window.
+    if (entry.expiresAtMs > now() && (await keys.find(entry.kid))) return entry.principal;
+    verified.delete(token);
+    return undefined;
+  };
   const verificationKey = async ({ kid }: JWTHeaderParameters) => {
     const key = kid ? await keys.find(kid) : undefined;
     if (!key) throw new Error('unknown or expired signing key');
@@ -39,15 +67,20 @@ export function createUserTokens({
       return { token, expiresInSeconds: ttlSeconds };
     },
     verify: async (token) => {
+      const cached = await recall(token);
+      if (cached) return cached;
       try {
-        const { payload } = await jwtVerify(token, verificationKey, {
+        const { payload, protectedHeader } = await jwtVerify(token, verificationKey, {
           algorithms: ['EdDSA'],
           issuer: TOKEN_ISSUER,
           audience: USER_TOKEN_AUDIENCE,
           requiredClaims: ['sub', 'exp', 'iat'],
+          currentDate: new Date(now()),
         });
-        if (typeof payload.org !== 'string' || !payload.sub) return undefined;
-        return { userId: payload.sub, organizationId: payload.org };
+        if (typeof payload.org !== 'string' || !payload.sub || !protectedHeader.kid) return undefined;
+        const principal = { userId: payload.sub, organizationId: payload.org };
+        remember(token, { principal, kid: protectedHeader.kid, expiresAtMs: payload.exp! * 1000 });
+        return principal;
       } catch {
         return undefined;
       }

@@ -23,11 +23,12 @@ export async function listMachines(
   return tx.query<MachineRow>(
     `${SELECT} ${filter.where()} order by m.code, m.id limit ${filter.bind(query.limit + 1)}`,
     filter.params,
+    { prepare: true },
   );
 }
 
 export async function findMachine(tx: SqlSession, id: string): Promise<MachineRow | undefined> {
-  const [row] = await tx.query<MachineRow>(`${SELECT} where m.id = $1`, [id]);
+  const [row] = await tx.query<MachineRow>(`${SELECT} where m.id = $1`, [id], { prepare: true });
   return row;
 }
 
