@@ -55,4 +55,39 @@ describe('recorder', () => {
     ).toEqual([1, 3]);
     database.close();
   });
+
+  it('splits a failing flush so only the bad samples are dropped, keeping seqs contiguous', () => {
+    const database = openEdgeDatabase(join(dir.path, 'bisect.db'));
+    const samples = createSamplesRepository(database.db);
+    const recorder = createRecorder({ samples, log, flushIntervalMs: 10_000, maxBatch: 10_000 });
+    const incoming = Array.from({ length: 1000 }, (_, i) =>
+      i === 137 || i === 801 ? sample(i, 'broken' as Sample['quality']) : sample(i),
+    );
+    recorder.record(incoming);
+    recorder.stop();
+    expect(recorder.stats()).toMatchObject({ recorded: 998, dropped: 2, pending: 0 });
+    const rows = createOutboxRepository(database.db).head('samples', 2000);
+    expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: 998 }, (_, i) => i + 1));
+    expect(rows.map((r) => r.record.value)).not.toContain(137);
+    expect(samples.count()).toBe(998);
+    database.close();
+  });
+
+  it('never holds more than maxBuffered samples: it writes at once instead', () => {
+    const database = openEdgeDatabase(join(dir.path, 'bounded.db'));
+    const samples = createSamplesRepository(database.db);
+    const recorder = createRecorder({
+      samples,
+      log,
+      flushIntervalMs: 10_000,
+      maxBatch: 10_000,
+      maxBuffered: 100,
+    });
+    recorder.record(Array.from({ length: 250 }, (_, i) => sample(i)));
+    expect(recorder.stats()).toMatchObject({ recorded: 200, pending: 50 });
+    expect(samples.count()).toBe(200);
+    recorder.stop();
+    expect(samples.count()).toBe(250);
+    database.close();
+  });
 });

@@ -10,7 +10,10 @@ export interface RecorderOptions {
   events?: Pick<EventsRepository, 'insertMany'>;
   log: Logger;
   flushIntervalMs?: number;
+  /** Buffered samples that make a flush due on the next turn instead of at the next tick. */
   maxBatch?: number;
+  /** The most samples held in memory; reaching it writes them at once, in the caller's turn. */
+  maxBuffered?: number;
   newId?: () => string;
   /** Runs after every write, e.g. to hold the buffer to its budget. */
   afterWrite?: () => void;
@@ -41,6 +44,7 @@ export function createRecorder({
   log,
   flushIntervalMs = 100,
   maxBatch = 500,
+  maxBuffered = 50_000,
   newId = uuidv7,
   afterWrite = () => {},
 }: RecorderOptions): Recorder {
@@ -53,6 +57,7 @@ export function createRecorder({
   let flushQueued = false;
   const timer = setInterval(flush, flushIntervalMs);
 
+  /** Writes `batch` in one transaction; on failure halves it, so only the rows that fail are dropped. */
   function write(batch: RecordedSample[]) {
     try {
       samples.insertMany(batch);
@@ -63,12 +68,10 @@ export function createRecorder({
         log.error({ err: errorMessage(error), sample: batch[0] }, 'sample could not be stored; dropped');
         return;
       }
-      // One bad sample must not cost its neighbours: retry them one transaction each.
-      log.warn(
-        { err: errorMessage(error), size: batch.length },
-        'batch write failed; writing samples one by one',
-      );
-      for (const one of batch) write([one]);
+      log.warn({ err: errorMessage(error), size: batch.length }, 'batch write failed; splitting it');
+      const half = batch.length >>> 1;
+      write(batch.slice(0, half));
+      write(batch.slice(half));
     }
   }
 
@@ -90,18 +93,28 @@ export function createRecorder({
   function flush() {
     flushQueued = false;
     writeEvents();
-    const wrote = buffer.length > 0;
-    while (buffer.length > 0) {
-      const batch = buffer.slice(0, maxBatch);
-      buffer = buffer.slice(maxBatch);
-      write(batch);
-    }
-    if (wrote) afterWrite();
+    if (buffer.length === 0) return;
+    // Swapped, not sliced: what arrives while writing lands in the fresh buffer.
+    const taken = buffer;
+    buffer = [];
+    write(taken);
+    afterWrite();
   }
 
   return {
     record(incoming) {
-      for (const sample of incoming) buffer.push({ id: newId(), ...sample });
+      for (const sample of incoming) {
+        buffer.push({
+          id: newId(),
+          machine: sample.machine,
+          tag: sample.tag,
+          tsMs: sample.tsMs,
+          value: sample.value,
+          quality: sample.quality,
+        });
+        // Backpressure instead of unbounded memory: the producer's turn pays for the write.
+        if (buffer.length >= maxBuffered) flush();
+      }
       if (buffer.length >= maxBatch && !flushQueued) {
         flushQueued = true;
         setImmediate(flush);

@@ -3,6 +3,7 @@ import { count } from 'drizzle-orm';
 import { createOutboxRepository } from './outbox.repository.ts';
 import { events } from './schema.ts';
 import type { EdgeDb } from './sqlite.ts';
+import { hotStatements } from './statements.ts';
 
 /** The event as it travels, without its seq. */
 export const eventWireRecord = (e: EdgeEvent) =>
@@ -18,26 +19,24 @@ export const eventWireRecord = (e: EdgeEvent) =>
 
 export function createEventsRepository(db: EdgeDb) {
   const outbox = createOutboxRepository(db);
+  const statements = hotStatements(db);
   return {
     /** Stores the events and queues them in the events stream in ONE transaction: both or neither. */
     insertMany(records: EdgeEvent[]): void {
       if (records.length === 0) return;
-      db.transaction((tx) => {
-        tx.insert(events)
-          .values(
-            records.map((e) => ({
-              id: e.id,
-              type: e.type,
-              machine: e.machine ?? null,
-              source: e.source,
-              tsMs: e.tsMs,
-              durationMs: e.durationMs ?? null,
-              payload: JSON.stringify(e.payload),
-            })),
-          )
-          .run();
+      statements.transaction(() => {
+        for (const e of records) {
+          statements.insertEvent.run(
+            e.id,
+            e.type,
+            e.machine ?? null,
+            e.source,
+            e.tsMs,
+            e.durationMs ?? null,
+            JSON.stringify(e.payload),
+          );
+        }
         outbox.append(
-          tx,
           'events',
           records.map((e) => ({ id: e.id, tsMs: e.tsMs, record: eventWireRecord(e) })),
         );

@@ -1,6 +1,7 @@
 import { and, asc, count, eq, lt, lte, min, sql } from 'drizzle-orm';
 import { outbox, type StreamName, streamState } from './schema.ts';
 import type { EdgeDb } from './sqlite.ts';
+import { type HotStatements, hotStatements } from './statements.ts';
 
 /** A record as the outbox keeps it: its place in the stream and the wire record without seq. */
 export interface OutboxRecord {
@@ -31,10 +32,23 @@ export interface StreamBacklog {
   droppedBytes: number;
 }
 
-// Stays well below SQLite's bound-parameter limit per statement.
-const ROWS_PER_STATEMENT = 500;
+/**
+ * Reserves the next `count` seqs of `stream` and adds `bytes` to its backlog; returns the first seq.
+ * Only inside the transaction that also inserts those outbox rows: a rollback gives the seqs back.
+ */
+export function reserveSeqs(
+  statements: HotStatements,
+  stream: StreamName,
+  count: number,
+  bytes: number,
+): number {
+  const lastSeq = statements.advanceStream.get(count, bytes, stream);
+  if (lastSeq === undefined) throw new Error(`unknown stream ${stream}`);
+  return lastSeq - count + 1;
+}
 
 export function createOutboxRepository(db: EdgeDb) {
+  const statements = hotStatements(db);
   const removed = (stream: StreamName, where: ReturnType<typeof and>) =>
     db.transaction((tx) => {
       const gone = tx.delete(outbox).where(where).returning({ sizeBytes: outbox.sizeBytes }).all();
@@ -51,26 +65,15 @@ export function createOutboxRepository(db: EdgeDb) {
      * Gives the entries the next seqs of `stream` and queues them. Call it inside the transaction
      * that stores the records themselves, so both commit or neither.
      */
-    append(tx: EdgeDb, stream: StreamName, entries: OutboxEntry[]): void {
+    append(stream: StreamName, entries: OutboxEntry[]): void {
       if (entries.length === 0) return;
       const sizes = entries.map((entry) => Buffer.byteLength(entry.record));
-      const total = sizes.reduce((sum, size) => sum + size, 0);
-      const state = tx
-        .update(streamState)
-        .set({
-          lastSeq: sql`${streamState.lastSeq} + ${entries.length}`,
-          outboxBytes: sql`${streamState.outboxBytes} + ${total}`,
-        })
-        .where(eq(streamState.stream, stream))
-        .returning({ lastSeq: streamState.lastSeq })
-        .get();
-      if (!state) throw new Error(`unknown stream ${stream}`);
-      const firstSeq = state.lastSeq - entries.length + 1;
-      const rows = entries.map((entry, i) => ({ stream, seq: firstSeq + i, ...entry, sizeBytes: sizes[i]! }));
-      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-        tx.insert(outbox)
-          .values(rows.slice(i, i + ROWS_PER_STATEMENT))
-          .run();
+      let totalBytes = 0;
+      for (const size of sizes) totalBytes += size;
+      let seq = reserveSeqs(statements, stream, entries.length, totalBytes);
+      for (let i = 0; i < entries.length; i++) {
+        const entry = entries[i]!;
+        statements.insertOutbox.run(stream, seq++, entry.id, entry.tsMs, entry.record, sizes[i]!);
       }
     },
     /** The oldest records of `stream` in seq order: at most `limit`, and past the first within `maxBytes`. */

@@ -1,8 +1,9 @@
 import type { Quality, SampleValue } from '@unison/contracts';
-import { asc, count, eq, inArray, lt, sql } from 'drizzle-orm';
-import { createOutboxRepository } from './outbox.repository.ts';
+import { asc, count, eq, inArray, lt } from 'drizzle-orm';
+import { reserveSeqs } from './outbox.repository.ts';
 import { localBytes, samples } from './schema.ts';
 import type { EdgeDb } from './sqlite.ts';
+import { hotStatements } from './statements.ts';
 
 export interface RecordedSample {
   id: string;
@@ -16,59 +17,61 @@ export interface RecordedSample {
 // Stays well below SQLite's bound-parameter limit per statement.
 const ROWS_PER_STATEMENT = 500;
 
+// Samples of one message or one poll share their timestamp; formatting it is the costly part of the record.
+let lastTsMs = Number.NaN;
+let lastTsIso = '';
+function isoTime(tsMs: number): string {
+  if (tsMs !== lastTsMs) {
+    lastTsIso = new Date(tsMs).toISOString();
+    lastTsMs = tsMs;
+  }
+  return lastTsIso;
+}
+
 /** The sample as it travels, without its seq. */
 export const sampleWireRecord = (r: RecordedSample) =>
   JSON.stringify({
     id: r.id,
     machine: r.machine,
     tag: r.tag,
-    ts: new Date(r.tsMs).toISOString(),
+    ts: isoTime(r.tsMs),
     value: r.value,
     quality: r.quality,
   });
 
 export function createSamplesRepository(db: EdgeDb) {
-  const outbox = createOutboxRepository(db);
-  const addLocalBytes = (tx: EdgeDb, bytes: number) =>
-    tx
-      .update(localBytes)
-      .set({ bytes: sql`${localBytes.bytes} + ${bytes}` })
-      .where(eq(localBytes.name, 'samples'))
-      .run();
-
+  const statements = hotStatements(db);
   const removeLocal = (where: ReturnType<typeof lt>) =>
     db.transaction((tx) => {
       const gone = tx.delete(samples).where(where).returning({ sizeBytes: samples.sizeBytes }).all();
       const bytes = gone.reduce((sum, row) => sum + row.sizeBytes, 0);
-      addLocalBytes(tx, -bytes);
+      statements.addLocalBytes.run(-bytes);
       return { rows: gone.length, bytes };
     });
 
   return {
     /** Stores the samples and queues them in the samples stream in ONE transaction: both or neither. */
     insertMany(records: RecordedSample[]): void {
-      if (records.length === 0) return;
-      const wire = records.map(sampleWireRecord);
-      const rows = records.map((r, i) => ({
-        ...r,
-        value: JSON.stringify(r.value),
-        sizeBytes: Buffer.byteLength(wire[i]!),
-      }));
-      db.transaction((tx) => {
-        for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-          tx.insert(samples)
-            .values(rows.slice(i, i + ROWS_PER_STATEMENT))
-            .run();
+      const count = records.length;
+      if (count === 0) return;
+      const wire = new Array<string>(count);
+      const sizes = new Array<number>(count);
+      let totalBytes = 0;
+      for (let i = 0; i < count; i++) {
+        const record = sampleWireRecord(records[i]!);
+        wire[i] = record;
+        totalBytes += sizes[i] = Buffer.byteLength(record);
+      }
+      const { insertSample, insertOutbox, addLocalBytes } = statements;
+      statements.transaction(() => {
+        let seq = reserveSeqs(statements, 'samples', count, totalBytes);
+        for (let i = 0; i < count; i++) {
+          const r = records[i]!;
+          const size = sizes[i]!;
+          insertSample.run(r.id, r.machine, r.tag, r.tsMs, JSON.stringify(r.value), r.quality, size);
+          insertOutbox.run('samples', seq++, r.id, r.tsMs, wire[i]!, size);
         }
-        addLocalBytes(
-          tx,
-          rows.reduce((sum, row) => sum + row.sizeBytes, 0),
-        );
-        outbox.append(
-          tx,
-          'samples',
-          records.map((r, i) => ({ id: r.id, tsMs: r.tsMs, record: wire[i]! })),
-        );
+        addLocalBytes.run(totalBytes);
       });
     },
     count(): number {

@@ -5,7 +5,8 @@ import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3'
 import { DDL } from './schema.ts';
 import { upgradeSingleStreamOutbox } from './upgrade.ts';
 
-export type EdgeDb = BetterSQLite3Database;
+/** Drizzle over the connection; `$client` is the raw connection the hot paths prepare on. */
+export type EdgeDb = BetterSQLite3Database & { $client: Database.Database };
 
 export interface EdgeDatabase {
   db: EdgeDb;

@@ -6,6 +6,7 @@ import { producerEpoch } from './meta.repository.ts';
 import { createOutboxRepository } from './outbox.repository.ts';
 import { createSamplesRepository, type RecordedSample } from './samples.repository.ts';
 import { type EdgeDatabase, openEdgeDatabase } from './sqlite.ts';
+import { hotStatements } from './statements.ts';
 
 const dir = tempDir('unison-edge-store-');
 const opened: EdgeDatabase[] = [];
@@ -44,9 +45,28 @@ describe('edge store', () => {
     ]);
 
     const broken = { ...sample('f'), quality: 'excellent' } as unknown as RecordedSample;
+    const bytesBefore = repo.localBytes();
     expect(() => repo.insertMany([sample('e'), broken])).toThrow();
     expect(repo.count()).toBe(4);
     expect(outbox.count()).toBe(4);
+    expect(repo.localBytes()).toBe(bytesBefore);
+    expect(outbox.backlog('samples')).toMatchObject({ lastSeq: 4, bytes: bytesBefore });
+    repo.insertMany([sample('e')]);
+    expect(outbox.head('samples', 10).at(-1)).toMatchObject({ seq: 5, id: 'e' });
+  });
+
+  it("prepares its statements once per connection and writes inside a caller's transaction", () => {
+    const { db, sqlite } = open('prepared.db');
+    expect(hotStatements(db)).toBe(hotStatements(db));
+    const repo = createSamplesRepository(db);
+    expect(() =>
+      sqlite.transaction(() => {
+        repo.insertMany([sample('a'), sample('b')]);
+        throw new Error('caller gives up');
+      })(),
+    ).toThrow('caller gives up');
+    expect(repo.count()).toBe(0);
+    expect(createOutboxRepository(db).backlog('samples')).toMatchObject({ rows: 0, lastSeq: 0 });
   });
 
   it('never reuses a seq, even after every row was deleted', () => {
