@@ -1,14 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { ConfigError, formatIssues, interpolate } from './load.ts';
-
-/** Numbers may come from `${ENV}` interpolation as strings; accept "9600" where 9600 is meant. */
-const num = <T extends z.ZodNumber>(schema: T) =>
-  z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v),
-    schema,
-  );
+import { loadConfigFile } from './load.ts';
+import { num } from './schema.common.ts';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lowercase letters, digits and dashes');
 /** Bytes written as a YAML string (`"\r"`, `"\x16M\r"`): every char must be one latin1 byte. */
@@ -181,23 +173,5 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** Reads one device YAML file (scanner, printer, station, label metadata) and validates it with `schema`. */
 export function loadDeviceConfig<S extends z.ZodType>(schema: S, file: string, env: Env = {}): z.infer<S> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(file, [`cannot read file: ${(error as Error).message}`]);
-  }
-  const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      file,
-      doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`),
-    );
-  }
-  const missing: string[] = [];
-  const raw = interpolate(doc.toJS(), env, [], missing);
-  if (missing.length > 0) throw new ConfigError(file, missing);
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error));
-  return parsed.data;
+  return loadConfigFile(schema, file, env);
 }

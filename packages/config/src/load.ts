@@ -52,8 +52,13 @@ export function formatIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
 }
 
-/** Parses and validates plant config text; `file` is only used in messages. */
-export function parsePlantConfig(text: string, file: string, env: Env = {}): PlantConfig {
+/** Parses YAML text, fills in `${VAR}` values and validates it with `schema`; `file` is only used in messages. */
+export function parseConfigText<S extends z.ZodType>(
+  schema: S,
+  text: string,
+  file: string,
+  env: Env = {},
+): z.infer<S> {
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
@@ -64,17 +69,27 @@ export function parsePlantConfig(text: string, file: string, env: Env = {}): Pla
   const missing: string[] = [];
   const raw = interpolate(doc.toJS(), env, [], missing);
   if (missing.length > 0) throw new ConfigError(file, missing);
-  const parsed = PlantConfig.safeParse(raw);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error));
   return parsed.data;
 }
 
-export function loadPlantConfig(file: string, env: Env = {}): PlantConfig {
+/** Reads one configuration file and validates it with `schema`. */
+export function loadConfigFile<S extends z.ZodType>(schema: S, file: string, env: Env = {}): z.infer<S> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new ConfigError(file, [`cannot read file: ${(error as Error).message}`]);
   }
-  return parsePlantConfig(text, file, env);
+  return parseConfigText(schema, text, file, env);
+}
+
+/** Parses and validates plant config text; `file` is only used in messages. */
+export function parsePlantConfig(text: string, file: string, env: Env = {}): PlantConfig {
+  return parseConfigText(PlantConfig, text, file, env);
+}
+
+export function loadPlantConfig(file: string, env: Env = {}): PlantConfig {
+  return loadConfigFile(PlantConfig, file, env);
 }
