@@ -72,13 +72,12 @@ describe.each(databaseBackends())(
       for (let kill = 0; kill < KILLS; kill++) {
         const before = await inCloud();
         running = await spawnEdge(configFile, 'load');
-        // Killed while uploading: after some acknowledgements, with a backlog still waiting.
-        await waitFor(async () => ((await inCloud()) > before + 100 ? true : undefined), {
-          timeoutMs: 15_000,
-          intervalMs: 50,
-          what: 'uploads under way',
-        });
-        expect(readLedger(edgeDb).backlog).toBeGreaterThan(0);
+        // Killed while uploading: after some acknowledgements, with a backlog still waiting. The uplink
+        // can drain the outbox for a moment between writes, so both are waited for, then the kill follows.
+        await waitFor(
+          async () => ((await inCloud()) > before + 100 && readLedger(edgeDb).backlog > 0 ? true : undefined),
+          { timeoutMs: 15_000, intervalMs: 20, what: 'uploads under way with a backlog waiting' },
+        );
         running.kill('SIGKILL');
         await once(running, 'exit');
       }
