@@ -1,8 +1,11 @@
 // OPC UA: 5,000 monitored items changing every 500 ms, recorded into SQLite; throughput, lag and edge RSS.
 // The simulator runs in a child process so the RSS is the edge's alone. Run alone: node bench/edge/opcua.bench.ts [seconds]
+// (BENCH_MEMORY=1 prints RSS and V8 heap spaces at the main moments to stderr).
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { tempDir, waitFor } from '@unison/testkit';
 import { opcuaConnector } from '../../edge/src/connectors/opcua/opcua.connector.ts';
 import { createRecorder } from '../../edge/src/recorder/recorder.ts';
@@ -64,9 +67,10 @@ export async function runOpcuaBench(seconds = 20) {
       type: 'opcua',
       id: 'bench',
       endpoint,
-      samplingIntervalMs: 250,
+      // 0: the server reports each change as it happens instead of sampling every item on a timer.
+      samplingIntervalMs: 0,
       publishingIntervalMs: 250,
-      queueSize: 4,
+      queueSize: 10,
       tags: Array.from({ length: ITEMS }, (_, i) => ({
         machine: 'bench-1',
         tag: `v${i}`,
@@ -76,44 +80,90 @@ export async function runOpcuaBench(seconds = 20) {
     { log, pkiDir: join(dir.path, 'edge-pki') },
   );
 
-  let measuring = false;
-  let received = 0;
+  // The simulator sets item i to `round + i / ITEMS` each round, so every value names its round: the
+  // window is a whole number of rounds, timed by the source timestamps from the start of one round to
+  // the start of a later one; the samples counted are those of the rounds in between.
+  const rounds = Math.round((seconds * 1000) / CHANGE_INTERVAL_MS);
+  let window: { first: number; end: number } | undefined;
+  let latestRound = 0;
+  let receivedInWindow = 0;
+  const roundArrivedMs = new Map<number, number>();
+  // The simulator's clock: the earliest source timestamp of each round.
+  const roundStartedMs = new Map<number, number>();
   const lagsMs: number[] = [];
   const firstSeen = new Set<string>();
   const onSamples = (samples: Sample[]) => {
     recorder.record(samples);
     const nowMs = Date.now();
     for (const sample of samples) {
-      if (!measuring) {
-        if (sample.quality === 'good') firstSeen.add(sample.tag);
+      if (sample.quality !== 'good' || typeof sample.value !== 'number') continue;
+      const round = Math.floor(sample.value);
+      if (!roundArrivedMs.has(round)) roundArrivedMs.set(round, performance.now());
+      if (!(sample.tsMs >= (roundStartedMs.get(round) ?? Number.POSITIVE_INFINITY)))
+        roundStartedMs.set(round, sample.tsMs);
+      latestRound = Math.max(latestRound, round);
+      if (!window) {
+        firstSeen.add(sample.tag);
         continue;
       }
-      received += 1;
-      if (received % 10 === 0) lagsMs.push(nowMs - sample.tsMs);
+      if (round < window.first || round >= window.end) continue;
+      receivedInWindow += 1;
+      if (receivedInWindow % 10 === 0) lagsMs.push(nowMs - sample.tsMs);
     }
   };
+  const memory = (label: string) => {
+    if (!process.env.BENCH_MEMORY) return;
+    const { rss, heapUsed, heapTotal } = process.memoryUsage();
+    const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+    const spaces = getHeapSpaceStatistics()
+      .map((space) => `${space.space_name} ${mb(space.space_used_size)}/${mb(space.space_size)}`)
+      .join(', ');
+    console.error(`${label}: rss ${mb(rss)} MB, heap ${mb(heapUsed)} / ${mb(heapTotal)} MB (${spaces})`);
+  };
+  memory('before connecting');
   const subscribeStartedMs = performance.now();
   const stop = await connector.start(onSamples);
   let rssMaxBytes = 0;
+  let atRssMax = process.memoryUsage();
   try {
     await waitFor(() => (firstSeen.size === ITEMS ? true : undefined), {
       timeoutMs: 30_000,
       what: `first values of ${ITEMS} items`,
     });
     const subscribeMs = performance.now() - subscribeStartedMs;
-    recorder.flush();
-    const recordedBefore = recorder.stats().recorded;
-    measuring = true;
-    const startedMs = performance.now();
+    memory('subscribed');
+    // Starts with the round after the next, which has certainly not begun to arrive.
+    const first = latestRound + 2;
+    window = { first, end: first + rounds };
     const rssTimer = setInterval(() => {
-      rssMaxBytes = Math.max(rssMaxBytes, process.memoryUsage().rss);
+      const usage = process.memoryUsage();
+      if (usage.rss > rssMaxBytes) {
+        rssMaxBytes = usage.rss;
+        atRssMax = usage;
+      }
     }, 250);
-    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    const end = window.end;
+    await waitFor(() => (roundArrivedMs.has(end) ? true : undefined), {
+      timeoutMs: seconds * 3000 + 30_000,
+      intervalMs: 5,
+      what: `round ${end}`,
+    });
     clearInterval(rssTimer);
-    measuring = false;
+    memory('end of the window');
+    const elapsedS = (roundStartedMs.get(end)! - roundStartedMs.get(first)!) / 1000;
+    // Stragglers of the last round in the window may still be on their way.
+    await waitFor(() => (receivedInWindow >= rounds * ITEMS ? true : undefined), {
+      timeoutMs: 3000,
+      intervalMs: 5,
+    }).catch(() => undefined);
     recorder.flush();
-    const elapsedS = (performance.now() - startedMs) / 1000;
-    const recordedPerS = (recorder.stats().recorded - recordedBefore) / elapsedS;
+    const { n: recordedInWindow } = database.sqlite
+      .prepare('SELECT count(*) AS n FROM samples WHERE CAST(value AS REAL) >= ? AND CAST(value AS REAL) < ?')
+      .get(first, end) as { n: number };
+    // Per nominal second: the simulator's rounds are due at fixed times, so `rounds` of them span exactly
+    // rounds × interval; the measured span (below) differs only by the jitter of its two end rounds.
+    const recordedPerS = recordedInWindow / ((rounds * CHANGE_INTERVAL_MS) / 1000);
+    const received = receivedInWindow;
     const sortedLags = lagsMs.sort((a, b) => a - b);
     const rows: BenchRow[] = [
       {
@@ -122,7 +172,21 @@ export async function runOpcuaBench(seconds = 20) {
         unit: 'samples/s',
         target: `≥ ${(ITEMS * 1000) / CHANGE_INTERVAL_MS}`,
       },
-      { figure: 'OPC UA samples/s received', value: Math.round(received / elapsedS), unit: 'samples/s' },
+      {
+        figure: 'OPC UA samples/s received',
+        value: Math.round(received / ((rounds * CHANGE_INTERVAL_MS) / 1000)),
+        unit: 'samples/s',
+      },
+      {
+        figure: `OPC UA changes recorded, of ${rounds} rounds × ${ITEMS} items`,
+        value: Math.round((recordedInWindow / (rounds * ITEMS)) * 1000) / 10,
+        unit: '%',
+      },
+      {
+        figure: `OPC UA window: ${rounds} rounds of ${CHANGE_INTERVAL_MS} ms took (source timestamps)`,
+        value: Math.round(elapsedS * 1000),
+        unit: 'ms',
+      },
       { figure: 'OPC UA lag source → edge, p50', value: Math.round(percentile(sortedLags, 50)), unit: 'ms' },
       { figure: 'OPC UA lag source → edge, p99', value: Math.round(percentile(sortedLags, 99)), unit: 'ms' },
       {
@@ -131,6 +195,11 @@ export async function runOpcuaBench(seconds = 20) {
         unit: 'MB',
         target: '< 200',
       },
+      {
+        figure: 'OPC UA edge V8 heap at that moment, used / total',
+        value: Math.round(atRssMax.heapUsed / 1024 / 1024),
+        unit: `/ ${Math.round(atRssMax.heapTotal / 1024 / 1024)} MB`,
+      },
       { figure: `OPC UA time to subscribe ${ITEMS} items`, value: Math.round(subscribeMs), unit: 'ms' },
     ];
     return {
@@ -138,10 +207,13 @@ export async function runOpcuaBench(seconds = 20) {
       figures: {
         opcua_samples_per_s: rows[0]?.value ?? 0,
         opcua_received_per_s: rows[1]?.value ?? 0,
-        opcua_lag_p50_ms: rows[2]?.value ?? 0,
-        opcua_lag_p99_ms: rows[3]?.value ?? 0,
-        opcua_rss_mb: rows[4]?.value ?? 0,
-        opcua_subscribe_ms: rows[5]?.value ?? 0,
+        opcua_recorded_pct: rows[2]?.value ?? 0,
+        opcua_window_ms: rows[3]?.value ?? 0,
+        opcua_lag_p50_ms: rows[4]?.value ?? 0,
+        opcua_lag_p99_ms: rows[5]?.value ?? 0,
+        opcua_rss_mb: rows[6]?.value ?? 0,
+        opcua_heap_used_mb: rows[7]?.value ?? 0,
+        opcua_subscribe_ms: rows[8]?.value ?? 0,
       },
     };
   } finally {
@@ -154,7 +226,29 @@ export async function runOpcuaBench(seconds = 20) {
   }
 }
 
+type OpcuaBenchResult = Awaited<ReturnType<typeof runOpcuaBench>>;
+
+/**
+ * The same bench in a fresh process, so the RSS is that of a process doing only this edge work (not
+ * holding what earlier sections of `pnpm bench:edge` left in the heap).
+ */
+export async function runOpcuaBenchInOwnProcess(seconds = 20): Promise<OpcuaBenchResult> {
+  const child = spawn(process.execPath, [import.meta.filename, String(seconds), '--json'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  const json = out.split('\n').find((line) => line.startsWith('{"rows"'));
+  if (code !== 0 || !json) throw new Error(`OPC UA bench exited with ${code}`);
+  return JSON.parse(json) as OpcuaBenchResult;
+}
+
 if (import.meta.main) {
   const result = await runOpcuaBench(Number(process.argv[2] ?? 20));
-  console.table(result.rows);
+  if (process.argv.includes('--json')) console.log(JSON.stringify(result));
+  else console.table(result.rows);
 }

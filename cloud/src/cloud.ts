@@ -16,6 +16,7 @@ import {
 } from './modules/organizations/organizations.service.ts';
 import { createPlatformAdmin } from './modules/organizations/platform.service.ts';
 import { syncBuiltInRoles } from './modules/roles/roles.service.ts';
+import { listenChangeSignal, pollingChangeSignal } from './modules/sync/changes.signal.ts';
 
 export interface CloudOptions {
   /** PostgreSQL server; without it the cloud runs on PGlite. */
@@ -71,14 +72,18 @@ export async function createCloud({
   const db = await openDatabase({ databaseUrl, dataDir, appRole });
   let app: ReturnType<typeof createApp>;
   let signingKeys: SigningKeyRing;
+  const changeSignal = databaseUrl
+    ? listenChangeSignal({ databaseUrl, onError: (error) => log.warn({ err: error }, 'change listener') })
+    : pollingChangeSignal();
   try {
     await migrate(db, { onProgress });
     await syncBuiltInRoles(db);
     const { accessTokenTtlSeconds, keyRolloverMs, ...appIdentity } = identity;
     signingKeys = await createSigningKeyRing(db, { rolloverMs: keyRolloverMs });
     const tokens = createUserTokens({ keys: signingKeys, ttlSeconds: accessTokenTtlSeconds });
-    app = createApp({ db, tokens, log, identity: appIdentity });
+    app = createApp({ db, tokens, log, identity: appIdentity, changeSignal });
   } catch (error) {
+    await changeSignal.close();
     await db.close();
     throw error;
   }
@@ -116,6 +121,7 @@ export async function createCloud({
     close: () => {
       closing ??= (async () => {
         await Promise.all([...servers].map(stopServer));
+        await changeSignal.close();
         await db.close();
       })();
       return closing;

@@ -151,6 +151,9 @@ export function batchOf(epoch: string, records: UploadRecord[]): UploadBatch {
   return { stream: 'samples', epoch, records };
 }
 
+/** Samples of the tenant's visible plants, as a FROM item: the app role reads them only through this function. */
+export const SAMPLES = 'samples_read(null, null, null, null, null)';
+
 export async function countRows(cloud: Cloud, organizationId: string, table: string): Promise<number> {
   const [row] = await cloud.queryAsTenant(organizationId, `select count(*)::int as count from ${table}`);
   return Number(row?.count);
@@ -241,5 +244,45 @@ export async function createModeledOrg(cloud: Cloud) {
     supervisor,
     supervisorToken,
     grantId: grant.id as string,
+  };
+}
+
+/** A material, and in the given plant a machine tag, a work order and a label template. */
+export async function createPlanningObjects(
+  cloud: Cloud,
+  token: string,
+  plant: { plantId: string; machineId: string },
+) {
+  const suffix = randomUUID().slice(0, 8);
+  const material = await ok(cloud, 'POST', '/api/v1/materials', token, {
+    code: `mat-${suffix}`,
+    name: 'Material',
+    unit: 'pcs',
+  });
+  const tag = await ok(cloud, 'POST', '/api/v1/machine-tags', token, {
+    machineId: plant.machineId,
+    tag: `temperature-${suffix}`,
+    unit: '°C',
+    low: 10,
+    high: 90,
+  });
+  const workOrder = await ok(cloud, 'POST', '/api/v1/work-orders', token, {
+    plantId: plant.plantId,
+    number: `WO-${suffix}`,
+    materialId: material.id,
+    machineId: plant.machineId,
+    quantity: 100,
+  });
+  const template = await ok(cloud, 'POST', '/api/v1/label-templates', token, {
+    plantId: plant.plantId,
+    code: `label-${suffix}`,
+    name: 'Label',
+    zpl: '^XA^FD{{serial}}^FS^XZ',
+  });
+  return {
+    materialId: material.id as string,
+    tagId: tag.id as string,
+    workOrderId: workOrder.id as string,
+    templateId: template.id as string,
   };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, expect, it } from 'vitest';
-import { call, createModeledOrg, describeEachBackend, enrollEdge } from './helpers.ts';
+import { call, createModeledOrg, createPlanningObjects, describeEachBackend, enrollEdge } from './helpers.ts';
 
 // The matrix walks /openapi.json, so a route added later is covered without touching this file;
 // a new kind of object only needs its fixture below (the test says which one is missing).
@@ -95,6 +95,8 @@ describeEachBackend('cross-tenant matrix', (cloud) => {
     b = await createModeledOrg(cloud());
     const edge1 = await enrollEdge(cloud(), { organizationId: a.organizationId, plantId: a.first.plantId });
     const edge2 = await enrollEdge(cloud(), { organizationId: a.organizationId, plantId: a.second.plantId });
+    const planning1 = await createPlanningObjects(cloud(), a.token, a.first);
+    const planning2 = await createPlanningObjects(cloud(), a.token, a.second);
     objectsOfA = {
       organizations: a.organizationId,
       plants: a.first.plantId,
@@ -105,6 +107,10 @@ describeEachBackend('cross-tenant matrix', (cloud) => {
       roles: a.roleId,
       'platform-grants': a.grantId,
       edges: edge1.edgeId,
+      materials: planning1.materialId,
+      'machine-tags': planning1.tagId,
+      'work-orders': planning1.workOrderId,
+      'label-templates': planning1.templateId,
     };
     plant2Objects = {
       plants: a.second.plantId,
@@ -112,6 +118,9 @@ describeEachBackend('cross-tenant matrix', (cloud) => {
       lines: a.second.lineId,
       machines: a.second.machineId,
       edges: edge2.edgeId,
+      'machine-tags': planning2.tagId,
+      'work-orders': planning2.workOrderId,
+      'label-templates': planning2.templateId,
     };
   });
 

@@ -11,6 +11,7 @@ import {
   type FaultCloud,
   faultEdgeConfig,
   readLedger,
+  SAMPLES,
   startFaultCloud,
 } from './fault.harness.ts';
 
@@ -65,7 +66,7 @@ describe.each(databaseBackends())(
           (
             await faultCloud.cloud.queryAsTenant(
               faultCloud.org.organizationId,
-              'select count(*)::int as n from samples',
+              `select count(*)::int as n from ${SAMPLES}`,
             )
           )[0]?.n,
         );

@@ -10,6 +10,7 @@ import {
   type FaultCloud,
   faultEdgeConfig,
   readLedger,
+  recordKey,
   startFaultCloud,
 } from './fault.harness.ts';
 import { cloudRetry, countEvent, startLoad } from './load.generator.ts';
@@ -68,7 +69,9 @@ describe.each(databaseBackends())('fault 8: a poison record in the middle of a s
       ['events', expect.stringContaining('payload: larger than')],
       ['samples', expect.stringContaining('machine')],
     ]);
-    const poisoned = new Set(held.map((row) => (JSON.parse(String(row.record)) as { id: string }).id));
+    const poisoned = new Set(
+      held.map((row) => recordKey(String(row.stream), JSON.parse(String(row.record)))),
+    );
 
     const ledger = readLedger(join(dataDir, 'edge.db'));
     const rows = await cloudRows(faultCloud.cloud, faultCloud.org.organizationId);

@@ -24,6 +24,7 @@ export async function startTcpProxy({
   let decide = plan;
   const stats = { connections: 0, cutRequests: 0, cutResponses: 0, refused: 0 };
   const sockets = new Set<Socket>();
+  const requestWaiters: (() => void)[] = [];
 
   const server = createServer((client) => {
     const mode = decide(stats.connections++);
@@ -46,6 +47,7 @@ export async function startTcpProxy({
         return;
       }
       upstream.write(chunk);
+      for (const resolve of requestWaiters.splice(0)) resolve();
     });
     upstream.on('data', (chunk: Buffer) => {
       if (mode === 'cut-response') {
@@ -78,6 +80,8 @@ export async function startTcpProxy({
     setPlan(next: (connectionIndex: number) => ProxyMode) {
       decide = next;
     },
+    /** Resolves when the next request bytes have been forwarded to the server: a request is in flight. */
+    nextRequest: () => new Promise<void>((resolve) => requestWaiters.push(resolve)),
     /** Cuts every open connection now. */
     cutAll() {
       for (const socket of sockets) socket.destroy();

@@ -6,7 +6,11 @@ import pino, { type Logger } from 'pino';
 import { type Broker, startBroker } from './broker/broker.ts';
 import { createConnector } from './connectors/index.ts';
 import type { Devices, PrinterSummary, StationView } from './devices/devices.start.ts';
+import { startDownlink } from './downlink/downlink.ts';
+import { replicaReads } from './downlink/replica.reads.ts';
+import { createReplicaRepository } from './downlink/replica.repository.ts';
 import { createHttpApp } from './http/app.ts';
+import { createLanAuth } from './http/auth.service.ts';
 import { startHttpServer } from './http/server.ts';
 import type { BackoffOptions } from './lib/backoff.ts';
 import { startReportByException } from './machine/deadband.filter.ts';
@@ -19,6 +23,7 @@ import type { EdgeStatus } from './status.ts';
 import { producerEpoch } from './store/meta.repository.ts';
 import { openEdgeDatabase } from './store/sqlite.ts';
 import { startUnsPublisher, type UnsPublisher } from './uns/uns.publisher.ts';
+import type { EdgeIdentity } from './uplink/identity.ts';
 import { startUplink } from './uplink/uplink.ts';
 
 /** What the edge knows of the shop floor beyond its connections. */
@@ -43,12 +48,19 @@ export interface StartEdgeOptions {
   onProgress?: (line: string) => void;
   /** Retry pacing towards the cloud; tests shorten it. */
   cloudRetry?: BackoffOptions;
+  /** The edge's clock: what records are stamped and aged with (tests set it off). */
+  now?: () => number;
 }
 
 /** Starts the whole gateway: store, broker, connectors, recorder, uplink and HTTP. */
 export async function startEdge(
   config: PlantConfig,
-  { log = pino({ level: 'silent' }), onProgress = () => {}, cloudRetry }: StartEdgeOptions = {},
+  {
+    log = pino({ level: 'silent' }),
+    onProgress = () => {},
+    cloudRetry,
+    now = Date.now,
+  }: StartEdgeOptions = {},
 ): Promise<Edge> {
   const teardown: (() => Promise<void> | void)[] = [];
   const stopAll = async () => {
@@ -66,7 +78,7 @@ export async function startEdge(
     const database = openEdgeDatabase(databaseFile);
     teardown.push(() => database.close());
     const epoch = producerEpoch(database.db);
-    const recording = startRecording(database.db, { log, buffer: config.edge.buffer });
+    const recording = startRecording(database.db, { log, buffer: config.edge.buffer, now });
     const { recorder, outbox } = recording;
     // Stopped after the connectors (teardown runs backwards), so their last samples are flushed.
     teardown.push(() => recording.stop());
@@ -85,17 +97,42 @@ export async function startEdge(
       epoch,
       log: log.child({ module: 'uplink' }),
       retry: cloudRetry,
+      now,
+      recordEvent: (event) => recorder.recordEvent(event),
     });
     teardown.push(() => uplink.stop());
+
+    // The plant's users, roles and configuration from the cloud, once the edge is enrolled.
+    const replica = createReplicaRepository(database.sqlite);
+    const downlink = startDownlink({
+      replica,
+      identity: uplink.enrolled,
+      cloudUrl: config.cloud.url,
+      log: log.child({ module: 'downlink' }),
+      retry: cloudRetry,
+      now,
+      cloudNow: uplink.cloudNow,
+    });
+    teardown.push(() => downlink.stop());
+    let identity: EdgeIdentity | undefined;
+    void uplink.enrolled.then((enrolled) => {
+      identity = enrolled;
+    });
+    const auth = createLanAuth({
+      reads: replicaReads(database.sqlite),
+      identity: () => identity,
+      now: uplink.cloudNow,
+    });
 
     const emitEvent: EmitEvent = (event) => recorder.recordEvent(event);
     // Samples reach the store through the deadband filter, and the machine model sees every one of them.
     const reportByException = startReportByException({
       machines: config.machines,
       record: (samples) => recorder.record(samples),
+      now,
     });
     teardown.push(() => reportByException.stop());
-    const machines = createMachines({ machines: config.machines, emitEvent });
+    const machines = createMachines({ machines: config.machines, emitEvent, now });
     teardown.push(machines.start());
 
     let uns: UnsPublisher | undefined;
@@ -146,7 +183,13 @@ export async function startEdge(
           uploaded: cloud.uploaded,
           backlog: outbox.backlog('samples').rows,
         },
-        cloud: { status: cloud.cloud, lastError: cloud.lastError, lastUploadAt: cloud.lastUploadAt },
+        cloud: {
+          status: cloud.cloud,
+          lastError: cloud.lastError,
+          lastUploadAt: cloud.lastUploadAt,
+          clockSkewMs: cloud.clock.skewMs,
+          clockSkewAlarm: cloud.clock.alarm,
+        },
         connectors: connectors.map((connector) => {
           // Adapter-specific detail (Modbus units and disabled tags, ...) goes through as it is.
           const { state, lastError, rejected, ...details } = connector.status();
@@ -164,11 +207,12 @@ export async function startEdge(
         stations: devices?.stations() ?? [],
         printers: devices?.printers() ?? [],
         reportByException: reportByException.stats(),
+        downlink: downlink.status(),
       };
     };
 
     const http = await startHttpServer(
-      createHttpApp({ status, rejectedMessages, devices: () => devices }),
+      createHttpApp({ status, rejectedMessages, devices: () => devices, auth }),
       config.edge.http,
     );
     // Closed first of all on stop: no status is served from a half-stopped edge.

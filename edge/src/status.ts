@@ -1,3 +1,5 @@
+import type { DownlinkStatus } from './downlink/downlink.status.ts';
+
 export interface StreamStatus {
   /** Records waiting for the cloud, their JSON bytes, and the age of the oldest. */
   backlog: number;
@@ -24,7 +26,15 @@ export interface BufferState {
 export interface EdgeStatus {
   edge: { name: string; plant: string; edgeId?: string; epoch: string };
   samples: { recorded: number; uploaded: number; backlog: number };
-  cloud: { status: string; lastError?: string; lastUploadAt?: string };
+  cloud: {
+    status: string;
+    lastError?: string;
+    lastUploadAt?: string;
+    /** Edge clock minus the cloud's (positive: ahead), from the cloud's Date header; unknown before an answer. */
+    clockSkewMs?: number;
+    /** The skew is past the alarm threshold. */
+    clockSkewAlarm?: boolean;
+  };
   connectors: {
     id: string;
     type: string;
@@ -37,4 +47,6 @@ export interface EdgeStatus {
   /** Per upload stream; absent only in status built without a store. */
   streams?: { events: StreamStatus; samples: StreamStatus };
   buffer?: BufferState;
+  /** The cloud → edge change feed into the replica; absent in status built without one. */
+  downlink?: DownlinkStatus;
 }

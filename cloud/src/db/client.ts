@@ -40,6 +40,11 @@ export interface Database {
   ): Promise<Row[]>;
   /** `setup` (statements without parameters) travels with BEGIN, in the same round trip. */
   transaction<T>(work: (tx: SqlSession) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * `setup` (statements without parameters, no transaction control) and then one statement, as one
+   * transaction in a single round trip. The statement stays prepared on each connection.
+   */
+  queryAfter<Row = Record<string, unknown>>(setup: string, text: string, params?: unknown[]): Promise<Row[]>;
   close(): Promise<void>;
 }
 
@@ -72,6 +77,9 @@ async function openPostgres(databaseUrl: string, appRole: string, poolSize: numb
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
+  // pg-pool drops its listener while a client is checked out; a checked-out client whose server goes
+  // away (a database restart) would then emit an unhandled 'error'. Its query in flight fails by itself.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const session = (client: pg.Pool | pg.PoolClient): SqlSession => ({
     query: async (text, params, options) =>
       (
@@ -105,8 +113,49 @@ async function openPostgres(databaseUrl: string, appRole: string, poolSize: numb
         client.release(broken);
       }
     },
+    queryAfter: async <Row>(setup: string, text: string, params: unknown[] = []) => {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      const name = statementName(text, 'x');
+      const prepared = preparedOn.get(client) ?? new Set<string>();
+      preparedOn.set(client, prepared);
+      const first = !prepared.has(name);
+      try {
+        // Simple protocol: several statements in one message run as one implicit transaction, so the
+        // setup's transaction-local settings hold for the statement. Prepared after the setup, the
+        // statement is planned as the role and settings it will run with.
+        const execute =
+          params.length > 0 ? `EXECUTE ${name}(${params.map(sqlLiteral).join(', ')})` : `EXECUTE ${name}`;
+        const statement = first ? `PREPARE ${name} AS ${text}; ${execute}` : execute;
+        const message = setup ? `${setup}; ${statement}` : statement;
+        const results = (await client.query(message)) as unknown as pg.QueryResult | pg.QueryResult[];
+        prepared.add(name);
+        return (Array.isArray(results) ? results.at(-1)! : results).rows as Row[];
+      } catch (error) {
+        // The statement may be prepared on the connection without our knowing it: start afresh.
+        if (first) broken = error as Error;
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
     close: () => pool.end(),
   };
+}
+
+const preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
+
+/** A parameter as an SQL literal; the escape string form reads the same whatever standard_conforming_strings says. */
+export function sqlLiteral(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  let text: string;
+  if (typeof value === 'string') text = value;
+  else if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+    text = String(value);
+  else if (value instanceof Date) text = value.toISOString();
+  else throw new Error(`no SQL literal for a ${typeof value} parameter`);
+  if (text.includes('\0')) throw new Error('an SQL literal cannot contain NUL');
+  return `E'${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
 }
 
 async function openPglite(dataDir: string | undefined, appRole: string): Promise<Database> {
@@ -137,18 +186,35 @@ async function openPglite(dataDir: string | undefined, appRole: string): Promise
           throw error;
         }
       }),
+    queryAfter: (setup, text, params) =>
+      exclusive(async () => {
+        await pglite.exec(`BEGIN; ${setup}`);
+        try {
+          const { rows } = await pglite.query(text, params);
+          await pglite.exec('COMMIT');
+          return rows as never[];
+        } catch (error) {
+          await pglite.exec('ROLLBACK');
+          throw error;
+        }
+      }),
     close: () => exclusive(() => pglite.close()),
   };
 }
 
-const statementNames = new Map<string, string>();
+const statementNames = new Map<string, Map<string, string>>();
 
 /** A stable name per statement text, the same on every connection. */
-function statementName(text: string): string {
-  let name = statementNames.get(text);
+function statementName(text: string, prefix = 'u'): string {
+  let names = statementNames.get(prefix);
+  if (!names) {
+    names = new Map();
+    statementNames.set(prefix, names);
+  }
+  let name = names.get(text);
   if (!name) {
-    name = `u_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
-    statementNames.set(text, name);
+    name = `${prefix}_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    names.set(text, name);
   }
   return name;
 }

@@ -86,6 +86,31 @@ export function withTenant<T>(
 }
 
 /**
+ * `withTenant` for work that is one statement, such as a hot read: the tenant context and the
+ * statement travel together in a single round trip. A second statement from `work` is refused.
+ */
+export function withTenantStatement<T>(
+  db: Database,
+  context: TenantContext,
+  work: (tx: SqlSession) => Promise<T>,
+): Promise<T> {
+  const setup = tenantStatement(context, `set_config('role', ${quoteLiteral(db.appRole)}, true)`);
+  let issued = false;
+  const oneStatement = (): never => {
+    throw new Error('withTenantStatement runs one statement; use withTenant for more');
+  };
+  return work({
+    query: async (text, params) => {
+      if (issued) oneStatement();
+      issued = true;
+      return db.queryAfter(setup, text, params);
+    },
+    exec: async () => oneStatement(),
+    orm: oneStatement,
+  });
+}
+
+/**
  * Administrative work (creating organizations) as the connecting owner, still inside a tenant
  * context so FORCE ROW LEVEL SECURITY holds for a non-superuser owner too.
  */

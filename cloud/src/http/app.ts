@@ -11,14 +11,21 @@ import { authRoutes, type IdentityOptions } from '../modules/auth/auth.routes.ts
 import type { UserTokens } from '../modules/auth/tokens.ts';
 import { edgesRoutes } from '../modules/edges/edges.routes.ts';
 import { ingestRoutes, UPLOAD_PATH } from '../modules/ingest/ingest.routes.ts';
+import { labelTemplatesRoutes } from '../modules/label-templates/label-templates.routes.ts';
 import { linesRoutes } from '../modules/lines/lines.routes.ts';
+import { machineTagsRoutes } from '../modules/machine-tags/machine-tags.routes.ts';
 import { machinesRoutes } from '../modules/machines/machines.routes.ts';
+import { machineSamplesRoutes } from '../modules/machines/samples.routes.ts';
+import { materialsRoutes } from '../modules/materials/materials.routes.ts';
 import { organizationsRoutes } from '../modules/organizations/organizations.routes.ts';
 import { platformRoutes } from '../modules/organizations/platform.routes.ts';
 import { plantsRoutes } from '../modules/plants/plants.routes.ts';
 import { rolesRoutes } from '../modules/roles/roles.routes.ts';
+import { changesRoutes } from '../modules/sync/changes.routes.ts';
+import { type ChangeSignal, pollingChangeSignal } from '../modules/sync/changes.signal.ts';
 import { platformGrantsRoutes } from '../modules/users/platform-grants.routes.ts';
 import { usersRoutes } from '../modules/users/users.routes.ts';
+import { workOrdersRoutes } from '../modules/work-orders/work-orders.routes.ts';
 import { createAuthorizer } from './authorize.ts';
 import { healthRoutes } from './health.routes.ts';
 import { createHttpMetrics, metricsRoutes } from './metrics.ts';
@@ -33,6 +40,10 @@ export interface AppDeps {
   identity?: IdentityOptions;
   bodyLimitBytes?: number;
   uploadBodyLimitBytes?: number;
+  /** Wakes long-polling change-feed readers; without one they poll. */
+  changeSignal?: ChangeSignal;
+  /** How long a caller's permissions are reused (see `createAuthorizer`), and the clock for it. */
+  access?: { ttlMs?: number; now?: () => number };
 }
 
 export function createApp({
@@ -43,6 +54,8 @@ export function createApp({
   identity,
   bodyLimitBytes = 1024 * 1024,
   uploadBodyLimitBytes = 8 * 1024 * 1024,
+  changeSignal = pollingChangeSignal(),
+  access = {},
 }: AppDeps) {
   const app = createRouter();
   const tooLarge = (limit: number) =>
@@ -85,11 +98,12 @@ export function createApp({
     description: "Short-lived JWT signed by the edge's enrolled Ed25519 key (kid = edge id)",
   });
 
-  const authorizer = createAuthorizer({ db, tokens });
+  const authorizer = createAuthorizer({ db, tokens, accessTtlMs: access.ttlMs, now: access.now });
   app.route('/', healthRoutes({ db }));
   app.route('/', authRoutes({ db, tokens, ...identity }));
   app.route('/', edgesRoutes({ db, tokens, authorizer, enrollmentTtlMs }));
   app.route('/', ingestRoutes({ db }));
+  app.route('/', changesRoutes({ db, signal: changeSignal }));
   app.route('/', metricsRoutes({ metrics }));
   app.route('/', organizationsRoutes({ db, authorizer }));
   app.route('/', platformRoutes({ db, tokens }));
@@ -97,6 +111,11 @@ export function createApp({
   app.route('/', areasRoutes({ db, authorizer }));
   app.route('/', linesRoutes({ db, authorizer }));
   app.route('/', machinesRoutes({ db, authorizer }));
+  app.route('/', machineTagsRoutes({ db, authorizer }));
+  app.route('/', materialsRoutes({ db, authorizer }));
+  app.route('/', workOrdersRoutes({ db, authorizer }));
+  app.route('/', labelTemplatesRoutes({ db, authorizer }));
+  app.route('/', machineSamplesRoutes({ db, authorizer }));
   app.route('/', usersRoutes({ db, authorizer }));
   app.route('/', platformGrantsRoutes({ db, authorizer }));
   app.route('/', rolesRoutes({ db, authorizer }));

@@ -1,7 +1,7 @@
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Database, SqlSession } from '../db/client.ts';
-import { type TenantContext, withTenant } from '../db/tenant.ts';
+import { type TenantContext, withTenant, withTenantStatement } from '../db/tenant.ts';
 import type { UserTokens } from '../modules/auth/tokens.ts';
 import { userAuth } from '../modules/auth/user-auth.middleware.ts';
 import type { Permission } from '../modules/roles/permissions.ts';
@@ -24,29 +24,59 @@ interface AccessRow {
   plant_ids: string[];
 }
 
-/** Loads the caller's permissions and plants (once per request) and checks them. */
-export function createAuthorizer({ db, tokens }: { db: Database; tokens: UserTokens }) {
+export interface AuthorizerOptions {
+  db: Database;
+  tokens: UserTokens;
+  /**
+   * How long a caller's permissions and plants are reused before they are looked up again. Any
+   * write request through the guard in this process drops them at once, so role, plant and account
+   * changes made here apply to the next request; other processes see them within this time. 0 looks
+   * them up on every request.
+   */
+  accessTtlMs?: number;
+  /** Callers whose access is kept at most; the oldest go first. */
+  accessCacheSize?: number;
+  now?: () => number;
+}
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Loads the caller's permissions and plants (once per request, or from a short-lived cache) and checks them. */
+export function createAuthorizer({
+  db,
+  tokens,
+  accessTtlMs = 2_000,
+  accessCacheSize = 10_000,
+  now = Date.now,
+}: AuthorizerOptions) {
   const authenticate = userAuth(tokens);
+  const recent = createAccessCache({ ttlMs: accessTtlMs, maxSize: accessCacheSize, now });
 
   const loadAccess = async (c: Context<AppEnv>): Promise<CallerAccess> => {
     const cached = c.get('access');
     if (cached) return cached;
     const { userId, organizationId } = c.get('user');
-    // A definer lookup outside any transaction: one round trip, before the tenant context exists.
-    const [row] = await db.query<AccessRow>(
-      'select kind, active, all_plants, permissions, plant_ids from authz_access($1, $2)',
-      [userId, organizationId],
-      { prepare: true },
-    );
-    if (!row) throw new ProblemError(403, 'Forbidden', 'the caller has no access to this organization');
-    if (!row.active) throw unauthorized('the account is deactivated');
-    const access: CallerAccess = {
-      kind: row.kind,
-      principalId: userId,
-      organizationId,
-      permissions: new Set(row.permissions),
-      plantIds: row.all_plants ? 'all' : row.plant_ids,
-    };
+    const key = `${userId}/${organizationId}`;
+    let access = recent.get(key);
+    if (!access) {
+      const generation = recent.generation();
+      // A definer lookup outside any transaction: one round trip, before the tenant context exists.
+      const [row] = await db.query<AccessRow>(
+        'select kind, active, all_plants, permissions, plant_ids from authz_access($1, $2)',
+        [userId, organizationId],
+        { prepare: true },
+      );
+      if (!row) throw new ProblemError(403, 'Forbidden', 'the caller has no access to this organization');
+      if (!row.active) throw unauthorized('the account is deactivated');
+      access = {
+        kind: row.kind,
+        principalId: userId,
+        organizationId,
+        permissions: new Set(row.permissions),
+        plantIds: row.all_plants ? 'all' : row.plant_ids,
+      };
+      recent.set(key, access, generation);
+    }
     c.set('access', access);
     return access;
   };
@@ -60,7 +90,12 @@ export function createAuthorizer({ db, tokens }: { db: Database; tokens: UserTok
           permission,
         });
       }
-      await next();
+      try {
+        await next();
+      } finally {
+        // A write may have changed someone's roles, plants or account: nobody's cached access survives it.
+        if (!READ_METHODS.has(c.req.method)) recent.clear();
+      }
     };
 
   /** A user-token route whose permission is declared in its OpenAPI metadata and enforced from there. */
@@ -78,6 +113,32 @@ export function createAuthorizer({ db, tokens }: { db: Database; tokens: UserTok
 }
 
 export type Authorizer = ReturnType<typeof createAuthorizer>;
+
+/** Access by caller for `ttlMs`; `clear` also refuses entries whose lookup began before it. */
+function createAccessCache({ ttlMs, maxSize, now }: { ttlMs: number; maxSize: number; now: () => number }) {
+  const entries = new Map<string, { access: CallerAccess; expiresAtMs: number }>();
+  let generation = 0;
+  return {
+    generation: () => generation,
+    get(key: string): CallerAccess | undefined {
+      const entry = entries.get(key);
+      if (!entry) return undefined;
+      if (entry.expiresAtMs > now()) return entry.access;
+      entries.delete(key);
+      return undefined;
+    },
+    set(key: string, access: CallerAccess, lookedUpInGeneration: number) {
+      if (ttlMs <= 0 || lookedUpInGeneration !== generation) return;
+      entries.delete(key);
+      if (entries.size >= maxSize) entries.delete(entries.keys().next().value!);
+      entries.set(key, { access, expiresAtMs: now() + ttlMs });
+    },
+    clear() {
+      generation += 1;
+      entries.clear();
+    },
+  };
+}
 
 /** The tenant context of the guarded caller: its organization, its plants, and itself as the actor. */
 export function callerTenant(access: CallerAccess): TenantContext {
@@ -97,6 +158,20 @@ export function asCaller<T>(
   work: (tx: SqlSession) => Promise<T>,
 ): Promise<T> {
   return withTenant(db, callerTenant(c.get('access')), work).catch((error: unknown) => {
+    throw databaseProblem(error) ?? error;
+  });
+}
+
+/**
+ * `asCaller` for work that is one statement (a read on the hot path): the tenant context travels with
+ * it in a single round trip.
+ */
+export function readAsCaller<T>(
+  c: Context<AppEnv>,
+  db: Database,
+  work: (tx: SqlSession) => Promise<T>,
+): Promise<T> {
+  return withTenantStatement(db, callerTenant(c.get('access')), work).catch((error: unknown) => {
     throw databaseProblem(error) ?? error;
   });
 }

@@ -31,4 +31,36 @@ describe('edge http', () => {
     expect(text).toContain('unison_edge_connector_up{connector="fillers",type="mqtt"} 0');
     expect(text).toContain('unison_edge_connector_rejected_total{connector="fillers"} 3');
   });
+
+  it('exposes the downlink: version, replica rows per entity, sync age and errors', async () => {
+    const rows = {
+      machine: 4,
+      machine_tag: 0,
+      material: 2,
+      work_order: 0,
+      label_template: 0,
+      role: 1,
+      user: 3,
+      signing_key: 1,
+    };
+    const withDownlink: EdgeStatus = {
+      ...status,
+      downlink: {
+        state: 'ok',
+        version: 42,
+        snapshot: { active: false, rows: 11 },
+        rows,
+        lastSyncAgeMs: 1500,
+        skippedRows: 1,
+        errors: 2,
+      },
+    };
+    const text = await (await createHttpApp({ status: () => withDownlink }).request('/metrics')).text();
+    expect(text).toContain('unison_edge_downlink_up 1');
+    expect(text).toContain('unison_edge_downlink_version 42');
+    expect(text).toContain('unison_edge_downlink_rows{entity="user"} 3');
+    expect(text).toContain('unison_edge_downlink_last_sync_age_seconds 1.5');
+    expect(text).toContain('unison_edge_downlink_skipped_total 1');
+    expect(text).toContain('unison_edge_downlink_errors_total 2');
+  });
 });

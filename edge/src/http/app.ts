@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import type { Devices } from '../devices/devices.start.ts';
 import type { EdgeStatus } from '../status.ts';
+import { authRoutes } from './auth.routes.ts';
+import { type LanAuth, noLanAuth } from './auth.service.ts';
 import { toPrometheus } from './metrics.ts';
 import { printJobsRoutes } from './print-jobs.routes.ts';
 
@@ -10,12 +12,15 @@ export interface HttpAppDeps {
   rejectedMessages?: (connectorId: string) => unknown[] | undefined;
   /** Scanners and printers, once started. */
   devices?: () => Devices | undefined;
+  /** Sign-in on the LAN from the replica; without it nobody can sign in. */
+  auth?: LanAuth;
 }
 
 export function createHttpApp({
   status,
   rejectedMessages = () => undefined,
   devices = () => undefined,
+  auth = noLanAuth,
 }: HttpAppDeps) {
   const app = new Hono();
   app.get('/health', (c) => c.json({ status: 'ok' }));
@@ -26,7 +31,8 @@ export function createHttpApp({
       return c.json({ title: 'Not Found', status: 404, detail: 'no such connector' }, 404);
     return c.json({ items });
   });
-  app.route('/', printJobsRoutes(devices));
+  app.route('/', authRoutes(auth));
+  app.route('/', printJobsRoutes(devices, auth));
   app.get('/metrics', (c) =>
     c.text(toPrometheus(status()), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
   );

@@ -22,6 +22,17 @@ export function toPrometheus(status: EdgeStatus): string {
   metric('unison_edge_cloud_up', 'gauge', '1 when the last exchange with the cloud succeeded.', [
     ['', status.cloud.status === 'ok' ? 1 : 0],
   ]);
+  if (status.cloud.clockSkewMs !== undefined) {
+    metric('unison_edge_clock_skew_seconds', 'gauge', "Edge clock minus the cloud's (positive: ahead).", [
+      ['', status.cloud.clockSkewMs / 1000],
+    ]);
+  }
+  metric(
+    'unison_edge_clock_skew_alarm',
+    'gauge',
+    "1 while the edge clock is off the cloud's past the threshold.",
+    [['', status.cloud.clockSkewAlarm ? 1 : 0]],
+  );
   metric(
     'unison_edge_connector_up',
     'gauge',
@@ -98,6 +109,30 @@ export function toPrometheus(status: EdgeStatus): string {
     ]);
     metric('unison_edge_buffer_alarm', 'gauge', '1 while samples are dropped or events exceed the budget.', [
       ['', status.buffer.samplesDropping || status.buffer.eventsOverBudget ? 1 : 0],
+    ]);
+  }
+  if (status.downlink) {
+    const { downlink } = status;
+    metric('unison_edge_downlink_up', 'gauge', '1 when the last exchange of the change feed succeeded.', [
+      ['', downlink.state === 'ok' ? 1 : 0],
+    ]);
+    metric('unison_edge_downlink_version', 'gauge', 'Highest change version applied to the replica.', [
+      ['', downlink.version],
+    ]);
+    metric(
+      'unison_edge_downlink_rows',
+      'gauge',
+      'Rows the replica holds per entity.',
+      Object.entries(downlink.rows).map(([entity, rows]) => [`{entity="${escapeLabel(entity)}"}`, rows]),
+    );
+    metric('unison_edge_downlink_last_sync_age_seconds', 'gauge', 'Time since a page was last applied.', [
+      ['', downlink.lastSyncAgeMs === null ? -1 : downlink.lastSyncAgeMs / 1000],
+    ]);
+    metric('unison_edge_downlink_skipped_total', 'counter', 'Changes refused by the contract and skipped.', [
+      ['', downlink.skippedRows],
+    ]);
+    metric('unison_edge_downlink_errors_total', 'counter', 'Change-feed requests and pages that failed.', [
+      ['', downlink.errors],
     ]);
   }
   return `${lines.join('\n')}\n`;

@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
 import type { Devices } from '../devices/devices.start.ts';
+import { PRINT_JOBS_PERMISSION, requirePermission } from './auth.middleware.ts';
+import type { LanAuth } from './auth.service.ts';
 
 const STATES = new Set(['queued', 'sent', 'printed', 'failed', 'held']);
 
@@ -12,9 +14,11 @@ const problem = (status: 400 | 404 | 409, title: string, detail: string) =>
 /**
  * The print queue for supervisors on the LAN: list jobs, look at a label, and decide what happens to
  * a held job (reprint it, or confirm it came out). `devices` is undefined until the devices have started.
+ * Reading is open on the LAN; changing a job needs a signed-in user with the print-jobs permission.
  */
-export function printJobsRoutes(devices: () => Devices | undefined) {
+export function printJobsRoutes(devices: () => Devices | undefined, auth: LanAuth) {
   const app = new Hono();
+  const mayChange = requirePermission(auth, PRINT_JOBS_PERMISSION);
   const queueOr404 = () => devices()?.queue;
 
   app.get('/api/print-jobs', (c) => {
@@ -38,7 +42,7 @@ export function printJobsRoutes(devices: () => Devices | undefined) {
     return c.body(new Uint8Array(png), 200, { 'content-type': 'image/png' });
   });
 
-  app.post('/api/print-jobs/:id/reprint', (c) => {
+  app.post('/api/print-jobs/:id/reprint', mayChange, (c) => {
     const queue = queueOr404();
     const id = c.req.param('id');
     if (!queue?.job(id)) return problem(404, 'Not Found', 'no such print job');
@@ -46,7 +50,7 @@ export function printJobsRoutes(devices: () => Devices | undefined) {
     return c.json(job, 201);
   });
 
-  app.post('/api/print-jobs/:id/printed', (c) => {
+  app.post('/api/print-jobs/:id/printed', mayChange, (c) => {
     const queue = queueOr404();
     const id = c.req.param('id');
     const job = queue?.job(id);

@@ -1,5 +1,5 @@
 import type { EdgeEvent } from '@unison/contracts';
-import { count } from 'drizzle-orm';
+import { count } from './drizzle.ts';
 import { createOutboxRepository } from './outbox.repository.ts';
 import { events } from './schema.ts';
 import type { EdgeDb } from './sqlite.ts';

@@ -1,5 +1,5 @@
-import { eq } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
+import { eq } from './drizzle.ts';
 import { meta } from './schema.ts';
 import type { EdgeDb } from './sqlite.ts';
 

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, lt, lte, min, sql } from 'drizzle-orm';
+import { and, asc, count, eq, lt, lte, min, sql } from './drizzle.ts';
 import { outbox, type StreamName, streamState } from './schema.ts';
 import type { EdgeDb } from './sqlite.ts';
 import { type HotStatements, hotStatements } from './statements.ts';

@@ -1,7 +1,8 @@
 import type { Quality, SampleValue } from '@unison/contracts';
-import { asc, count, eq, inArray, lt } from 'drizzle-orm';
+import { count, eq } from './drizzle.ts';
 import { reserveSeqs } from './outbox.repository.ts';
-import { localBytes, samples } from './schema.ts';
+import { localBytes, samplePoints } from './schema.ts';
+import { seriesIds } from './series.ids.ts';
 import type { EdgeDb } from './sqlite.ts';
 import { hotStatements } from './statements.ts';
 
@@ -14,9 +15,6 @@ export interface RecordedSample {
   quality: Quality;
 }
 
-// Stays well below SQLite's bound-parameter limit per statement.
-const ROWS_PER_STATEMENT = 500;
-
 // Samples of one message or one poll share their timestamp; formatting it is the costly part of the record.
 let lastTsMs = Number.NaN;
 let lastTsIso = '';
@@ -28,82 +26,101 @@ function isoTime(tsMs: number): string {
   return lastTsIso;
 }
 
-/** The sample as it travels, without its seq. */
-export const sampleWireRecord = (r: RecordedSample) =>
-  JSON.stringify({
-    id: r.id,
-    machine: r.machine,
-    tag: r.tag,
-    ts: isoTime(r.tsMs),
-    value: r.value,
-    quality: r.quality,
-  });
+/**
+ * The sample as it travels, without its seq: the JSON of `{ id, machine, tag, ts, value, quality }`,
+ * written out directly (no object per sample) and taking the value already as JSON.
+ */
+export const sampleWireRecord = (r: RecordedSample, valueJson = JSON.stringify(r.value)) =>
+  `{"id":${JSON.stringify(r.id)},"machine":${JSON.stringify(r.machine)},"tag":${JSON.stringify(r.tag)},"ts":"${isoTime(r.tsMs)}","value":${valueJson},"quality":${JSON.stringify(r.quality)}}`;
 
 export function createSamplesRepository(db: EdgeDb) {
+  const sqlite = db.$client;
   const statements = hotStatements(db);
-  const removeLocal = (where: ReturnType<typeof lt>) =>
-    db.transaction((tx) => {
-      const gone = tx.delete(samples).where(where).returning({ sizeBytes: samples.sizeBytes }).all();
-      const bytes = gone.reduce((sum, row) => sum + row.sizeBytes, 0);
-      statements.addLocalBytes.run(-bytes);
-      return { rows: gone.length, bytes };
-    });
+  const series = seriesIds(db);
+  const oldest = sqlite.prepare<[number], { id: number; sizeBytes: number }>(
+    'SELECT id, size_bytes AS sizeBytes FROM sample_points ORDER BY id LIMIT ?',
+  );
+  const deleteThrough = sqlite.prepare<[number]>('DELETE FROM sample_points WHERE id <= ?');
+  // Through the (series_id, ts_ms) index, one range per series, instead of a scan of every row.
+  const deleteBefore = sqlite
+    .prepare<[number], number>(
+      `DELETE FROM sample_points WHERE series_id IN (SELECT id FROM series) AND ts_ms < ?
+       RETURNING size_bytes`,
+    )
+    .pluck();
 
   return {
     /** Stores the samples and queues them in the samples stream in ONE transaction: both or neither. */
     insertMany(records: RecordedSample[]): void {
       const count = records.length;
       if (count === 0) return;
+      const values = new Array<string>(count);
       const wire = new Array<string>(count);
       const sizes = new Array<number>(count);
       let totalBytes = 0;
       for (let i = 0; i < count; i++) {
-        const record = sampleWireRecord(records[i]!);
+        const r = records[i]!;
+        const value = JSON.stringify(r.value);
+        const record = sampleWireRecord(r, value);
+        values[i] = value;
         wire[i] = record;
         totalBytes += sizes[i] = Buffer.byteLength(record);
       }
-      const { insertSample, insertOutbox, addLocalBytes } = statements;
-      statements.transaction(() => {
-        let seq = reserveSeqs(statements, 'samples', count, totalBytes);
-        for (let i = 0; i < count; i++) {
-          const r = records[i]!;
-          const size = sizes[i]!;
-          insertSample.run(r.id, r.machine, r.tag, r.tsMs, JSON.stringify(r.value), r.quality, size);
-          insertOutbox.run('samples', seq++, r.id, r.tsMs, wire[i]!, size);
-        }
-        addLocalBytes.run(totalBytes);
-      });
+      const { insertSamplePoint, insertOutbox, addLocalBytes } = statements;
+      let committed = false;
+      try {
+        statements.transaction(() => {
+          let seq = reserveSeqs(statements, 'samples', count, totalBytes);
+          for (let i = 0; i < count; i++) {
+            const r = records[i]!;
+            const size = sizes[i]!;
+            const seriesId = series.resolve(r.machine, r.tag);
+            insertSamplePoint.run(seriesId, r.tsMs, values[i]!, r.quality, size);
+            insertOutbox.run('samples', seq++, r.id, r.tsMs, wire[i]!, size);
+          }
+          addLocalBytes.run(totalBytes);
+        });
+        // Inside a caller's transaction nothing is committed yet.
+        committed = !sqlite.inTransaction;
+      } finally {
+        series.settle(committed);
+      }
     },
     count(): number {
-      return db.select({ n: count() }).from(samples).get()?.n ?? 0;
+      return db.select({ n: count() }).from(samplePoints).get()?.n ?? 0;
     },
     localBytes(): number {
       return db.select().from(localBytes).where(eq(localBytes.name, 'samples')).get()?.bytes ?? 0;
     },
-    /** Deletes the oldest local copies (ids are UUIDv7, so id order is age) until about `bytes` are freed. */
+    /** Deletes the oldest local copies (rowid order is age) until about `bytes` are freed. */
     pruneOldest(bytes: number): { rows: number; bytes: number } {
-      const oldest = db
-        .select({ id: samples.id, sizeBytes: samples.sizeBytes })
-        .from(samples)
-        .orderBy(asc(samples.id))
-        .limit(Math.max(1, Math.ceil(bytes / 64)))
-        .all();
-      const ids: string[] = [];
-      let freed = 0;
-      for (const row of oldest) {
-        if (freed >= bytes) break;
-        freed += row.sizeBytes;
-        ids.push(row.id);
-      }
-      let total = { rows: 0, bytes: 0 };
-      for (let i = 0; i < ids.length; i += ROWS_PER_STATEMENT) {
-        const part = removeLocal(inArray(samples.id, ids.slice(i, i + ROWS_PER_STATEMENT)));
-        total = { rows: total.rows + part.rows, bytes: total.bytes + part.bytes };
-      }
-      return total;
+      return statements.transaction(() => {
+        const candidates = oldest.all(Math.max(1, Math.ceil(bytes / 64)));
+        let freed = 0;
+        let rows = 0;
+        let throughId = 0;
+        for (const row of candidates) {
+          if (freed >= bytes) break;
+          freed += row.sizeBytes;
+          rows += 1;
+          throughId = row.id;
+        }
+        if (rows === 0) return { rows: 0, bytes: 0 };
+        deleteThrough.run(throughId);
+        statements.addLocalBytes.run(-freed);
+        return { rows, bytes: freed };
+      });
     },
     /** Deletes local copies older than `tsMs`. */
-    pruneBefore: (tsMs: number) => removeLocal(lt(samples.tsMs, tsMs)),
+    pruneBefore(tsMs: number): { rows: number; bytes: number } {
+      return statements.transaction(() => {
+        const sizes = deleteBefore.all(tsMs);
+        let bytes = 0;
+        for (const size of sizes) bytes += size;
+        if (bytes !== 0) statements.addLocalBytes.run(-bytes);
+        return { rows: sizes.length, bytes };
+      });
+    },
   };
 }
 

@@ -1,15 +1,24 @@
-import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { integer, primaryKey, sqliteTable, text } from './drizzle.ts';
 
-/** Every sample the edge has seen, kept locally for the LAN UI; pruned oldest first by the buffer budget. */
-export const samples = sqliteTable('samples', {
-  id: text('id').primaryKey(),
+/** Each machine/tag pair once; local sample rows refer to it by its small integer id. */
+export const series = sqliteTable('series', {
+  id: integer('id').primaryKey(),
   machine: text('machine').notNull(),
   tag: text('tag').notNull(),
+});
+
+/**
+ * Every sample the edge has seen, kept locally for the LAN UI; pruned oldest first by the buffer
+ * budget. The rowid is the age order; the sample's uuid travels only in its outbox record.
+ */
+export const samplePoints = sqliteTable('sample_points', {
+  id: integer('id').primaryKey(),
+  seriesId: integer('series_id').notNull(),
   tsMs: integer('ts_ms').notNull(),
   /** JSON text: number, string, boolean or null. */
   value: text('value').notNull(),
   quality: text('quality').notNull(),
-  sizeBytes: integer('size_bytes').notNull().default(0),
+  sizeBytes: integer('size_bytes').notNull(),
 });
 
 /** Every event the edge has produced (state changes, counts, scans, alarms). */
@@ -54,7 +63,7 @@ export const streamState = sqliteTable('stream_state', {
   droppedBytes: integer('dropped_bytes').notNull(),
 });
 
-/** Bytes held by the local copies (the samples table), kept in step with every insert and prune. */
+/** Bytes held by the local copies (the sample_points table), kept in step with every insert and prune. */
 export const localBytes = sqliteTable('local_bytes', {
   name: text('name').primaryKey(),
   bytes: integer('bytes').notNull(),
@@ -68,17 +77,30 @@ export const meta = sqliteTable('meta', {
 export const STREAMS = ['events', 'samples'] as const;
 export type StreamName = (typeof STREAMS)[number];
 
-export const DDL = `
-CREATE TABLE IF NOT EXISTS samples (
-  id TEXT PRIMARY KEY,
+/** The local sample tables; also what the upgrade from the one-table shape creates. */
+export const SAMPLE_TABLES_DDL = `
+CREATE TABLE IF NOT EXISTS series (
+  id INTEGER PRIMARY KEY,
   machine TEXT NOT NULL,
   tag TEXT NOT NULL,
+  UNIQUE (machine, tag)
+);
+CREATE TABLE IF NOT EXISTS sample_points (
+  id INTEGER PRIMARY KEY,
+  series_id INTEGER NOT NULL,
   ts_ms INTEGER NOT NULL,
   value TEXT NOT NULL,
   quality TEXT NOT NULL CHECK (quality IN ('good', 'uncertain', 'bad')),
-  size_bytes INTEGER NOT NULL DEFAULT 0
+  size_bytes INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS samples_machine_tag_ts ON samples (machine, tag, ts_ms);
+`;
+
+export const DDL = `${SAMPLE_TABLES_DDL}
+CREATE INDEX IF NOT EXISTS sample_points_series_ts ON sample_points (series_id, ts_ms);
+-- The readable shape, for the LAN UI's queries and for a person with the sqlite3 shell.
+CREATE VIEW IF NOT EXISTS samples AS
+  SELECT p.id, s.machine, s.tag, p.ts_ms, p.value, p.quality, p.size_bytes
+  FROM sample_points p JOIN series s ON s.id = p.series_id;
 CREATE TABLE IF NOT EXISTS events (
   id TEXT PRIMARY KEY,
   type TEXT NOT NULL,

@@ -3,7 +3,7 @@ import type { EdgeDb } from './sqlite.ts';
 
 /** The statements every write runs, prepared once per connection and reused. */
 export interface HotStatements {
-  insertSample: Database.Statement<[string, string, string, number, string, string, number]>;
+  insertSamplePoint: Database.Statement<[number, number, string, string, number]>;
   insertEvent: Database.Statement<[string, string, string | null, string, number, number | null, string]>;
   insertOutbox: Database.Statement<[string, number, string, number, string, number]>;
   /** Reserves `count` seqs of a stream and adds its bytes; yields the new last seq. */
@@ -21,8 +21,8 @@ export function hotStatements(db: EdgeDb): HotStatements {
   if (known) return known;
   const inTransaction = sqlite.transaction((write: () => unknown) => write());
   const statements: HotStatements = {
-    insertSample: sqlite.prepare(
-      'INSERT INTO samples (id, machine, tag, ts_ms, value, quality, size_bytes) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    insertSamplePoint: sqlite.prepare(
+      'INSERT INTO sample_points (series_id, ts_ms, value, quality, size_bytes) VALUES (?, ?, ?, ?, ?)',
     ),
     insertEvent: sqlite.prepare(
       'INSERT INTO events (id, type, machine, source, ts_ms, duration_ms, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',

@@ -4,7 +4,7 @@ import { tempDir } from '@unison/testkit';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { producerEpoch } from './meta.repository.ts';
 import { createOutboxRepository } from './outbox.repository.ts';
-import { createSamplesRepository, type RecordedSample } from './samples.repository.ts';
+import { createSamplesRepository, type RecordedSample, sampleWireRecord } from './samples.repository.ts';
 import { type EdgeDatabase, openEdgeDatabase } from './sqlite.ts';
 import { hotStatements } from './statements.ts';
 
@@ -55,6 +55,15 @@ describe('edge store', () => {
     expect(outbox.head('samples', 10).at(-1)).toMatchObject({ seq: 5, id: 'e' });
   });
 
+  it('writes the wire record exactly as JSON.stringify would', () => {
+    for (const value of [1.5, -0, 1e21, Number.NaN, 'say "hi"\n\u2028€', true, false, null]) {
+      const odd = { ...sample('0190-ä'), machine: 'line "A"\\1', tag: 'tab\there', value };
+      const { id, machine, tag, tsMs, quality } = odd;
+      const expected = { id, machine, tag, ts: new Date(tsMs).toISOString(), value, quality };
+      expect(sampleWireRecord(odd)).toBe(JSON.stringify(expected));
+    }
+  });
+
   it("prepares its statements once per connection and writes inside a caller's transaction", () => {
     const { db, sqlite } = open('prepared.db');
     expect(hotStatements(db)).toBe(hotStatements(db));
@@ -67,6 +76,12 @@ describe('edge store', () => {
     ).toThrow('caller gives up');
     expect(repo.count()).toBe(0);
     expect(createOutboxRepository(db).backlog('samples')).toMatchObject({ rows: 0, lastSeq: 0 });
+    // The series made in the rolled-back transaction is made again, not remembered from it.
+    sqlite.prepare("INSERT INTO series (machine, tag) VALUES ('press-9', 'other')").run();
+    repo.insertMany([sample('c')]);
+    expect(sqlite.prepare('SELECT machine, tag FROM samples').all()).toEqual([
+      { machine: 'press-1', tag: 'speed' },
+    ]);
   });
 
   it('never reuses a seq, even after every row was deleted', () => {

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { SAMPLE_TABLES_DDL } from './schema.ts';
 
 const hasColumn = (sqlite: Database.Database, table: string, column: string) =>
   (sqlite.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).some((c) => c.name === column);
@@ -48,4 +49,21 @@ export function upgradeSingleStreamOutbox(sqlite: Database.Database): void {
        VALUES ('samples', ?, (SELECT coalesce(sum(size_bytes), 0) FROM outbox WHERE stream = 'samples'))`,
     )
     .run(lastSeq);
+}
+
+/**
+ * Databases from before series: the one `samples` table (uuid key, machine and tag text on every
+ * row) moves into `series` + `sample_points`, oldest first, so the rowid keeps the age order that
+ * the uuidv7 gave; sizes move along, so `local_bytes` stays right. `samples` becomes a view.
+ */
+export function upgradeSamplesToSeries(sqlite: Database.Database): void {
+  const table = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'samples'").get();
+  if (!table) return;
+  sqlite.exec(`${SAMPLE_TABLES_DDL}
+    INSERT OR IGNORE INTO series (machine, tag) SELECT DISTINCT machine, tag FROM samples ORDER BY machine, tag;
+    INSERT INTO sample_points (series_id, ts_ms, value, quality, size_bytes)
+      SELECT s.id, o.ts_ms, o.value, o.quality, o.size_bytes
+      FROM samples o JOIN series s ON s.machine = o.machine AND s.tag = o.tag
+      ORDER BY o.id;
+    DROP TABLE samples;`);
 }

@@ -8,6 +8,7 @@ import {
   UploadGap,
 } from '@unison/contracts';
 import { errorMessage } from '../lib/sleep.ts';
+import type { CloudClock } from './cloud.clock.ts';
 
 const gzipAsync = promisify(gzip);
 
@@ -37,12 +38,15 @@ export function createCloudClient({
   fetch = globalThis.fetch,
   timeoutMs = 15_000,
   compressMinBytes = 1024,
+  clock,
 }: {
   baseUrl: string;
   fetch?: typeof globalThis.fetch;
   timeoutMs?: number;
   /** Bodies from this size on are sent gzip-compressed. */
   compressMinBytes?: number;
+  /** Learns the cloud's time from the Date header of every answer. */
+  clock?: Pick<CloudClock, 'now' | 'localNow' | 'observe'>;
 }): CloudClient {
   const base = baseUrl.replace(/\/+$/, '');
 
@@ -53,10 +57,13 @@ export function createCloudClient({
     { token, signal }: { token?: string; signal?: AbortSignal },
   ): Promise<CloudOutcome<T>> {
     let response: Response;
+    let sentAtMs: number;
     try {
       const timeout = AbortSignal.timeout(timeoutMs);
       const json = JSON.stringify(body);
       const compress = Buffer.byteLength(json) >= compressMinBytes;
+      const payload = compress ? new Uint8Array(await gzipAsync(json)) : json;
+      sentAtMs = clock?.localNow() ?? Date.now();
       response = await fetch(`${base}${path}`, {
         method: 'POST',
         headers: {
@@ -64,16 +71,21 @@ export function createCloudClient({
           ...(compress ? { 'content-encoding': 'gzip' } : {}),
           ...(token ? { authorization: `Bearer ${token}` } : {}),
         },
-        body: compress ? new Uint8Array(await gzipAsync(json)) : json,
+        body: payload,
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
     } catch (error) {
       return { kind: 'retry', reason: `cloud unreachable: ${errorMessage(error)}` };
     }
+    clock?.observe(response.headers.get('date'), sentAtMs, clock.localNow());
     const text = await response.text().catch(() => '');
     const reason = `${path} answered ${response.status}: ${text.slice(0, 300)}`;
     if (response.status === 429 || response.status === 408 || response.status >= 500) {
-      return { kind: 'retry', reason, retryAfterMs: parseRetryAfter(response.headers.get('retry-after')) };
+      return {
+        kind: 'retry',
+        reason,
+        retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), clock?.now()),
+      };
     }
     if (response.status === 409) {
       const gap = UploadGap.safeParse(safeJson(text));

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { exponentialBackoff } from '../lib/backoff.ts';
 import { sleep } from '../lib/sleep.ts';
 import type { CloudClient } from './cloud.client.ts';
-import { type EdgeIdentity, makeKeyPair, readIdentity, writeIdentity } from './identity.ts';
+import { type EdgeIdentity, pendingKeyPair, readIdentity, writeIdentity } from './identity.ts';
 import type { UplinkStatusTracker } from './uplink.status.ts';
 
 export interface EnrollmentOptions {
@@ -41,17 +41,13 @@ export async function obtainIdentity({
     );
     return undefined;
   }
-  const keys = await makeKeyPair();
+  // Saved before the first request, so a repeat after a lost answer carries the same key.
+  const keys = await pendingKeyPair(file);
   const backoff = exponentialBackoff(retry);
   while (!signal.aborted) {
-    const outcome = await cloud.enroll({ code, name, publicKey: keys.publicKey as { kty: string } }, signal);
+    const outcome = await cloud.enroll({ code, name, publicKey: keys.publicKey }, signal);
     if (outcome.kind === 'ok') {
-      const identity: EdgeIdentity = {
-        ...outcome.body,
-        cloudUrl,
-        privateKey: keys.privateKey as EdgeIdentity['privateKey'],
-        publicKey: keys.publicKey as EdgeIdentity['publicKey'],
-      };
+      const identity: EdgeIdentity = { ...outcome.body, cloudUrl, ...keys };
       writeIdentity(file, identity);
       log.info({ edgeId: identity.edgeId, plantId: identity.plantId }, 'edge enrolled');
       return identity;

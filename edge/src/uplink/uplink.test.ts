@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlantConfig } from '@unison/config';
 import { freePort, tempDir, waitFor } from '@unison/testkit';
@@ -9,7 +9,7 @@ import { producerEpoch } from '../store/meta.repository.ts';
 import { createOutboxRepository } from '../store/outbox.repository.ts';
 import { createSamplesRepository } from '../store/samples.repository.ts';
 import { openEdgeDatabase } from '../store/sqlite.ts';
-import { readIdentity } from './identity.ts';
+import { pendingKeysFile, readIdentity } from './identity.ts';
 import { startUplink } from './uplink.ts';
 
 const log = pino({ level: 'silent' });
@@ -171,5 +171,26 @@ describe('uplink', () => {
     await waitFor(() => (uplink.status().cloud === 'rejected' ? true : undefined));
     expect(uplink.status().lastError).toContain('403');
     expect(edge.outbox.count()).toBe(1);
+  });
+
+  it('keeps the key pair of an unanswered enrollment across a restart and enrolls with it', async () => {
+    const port = await freePort();
+    const edge = edgeWith(2, `http://127.0.0.1:${port}`);
+    const identity = join(edge.dir, 'identity.json');
+    const first = edge.start();
+    await waitFor(() => (first.status().cloud === 'unreachable' ? true : undefined));
+    await first.stop();
+    // Saved before the first request: had the cloud taken the code, it knows this key.
+    const pending = JSON.parse(readFileSync(pendingKeysFile(identity), 'utf8'));
+    expect(statSync(pendingKeysFile(identity)).mode & 0o777).toBe(0o600);
+
+    const fake = await cloud({ port });
+    edge.start();
+    await waitFor(() => (edge.outbox.count() === 0 ? true : undefined), { what: 'empty outbox' });
+    const enrolled = readIdentity(identity)!;
+    expect(enrolled.publicKey).toEqual(pending.publicKey);
+    expect(enrolled.privateKey).toEqual(pending.privateKey);
+    expect(fake.edges.get(enrolled.edgeId)?.publicKey).toEqual(pending.publicKey);
+    expect(existsSync(pendingKeysFile(identity))).toBe(false);
   });
 });

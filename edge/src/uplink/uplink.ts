@@ -1,11 +1,14 @@
 import type { PlantConfig } from '@unison/config';
+import type { EdgeEvent } from '@unison/contracts';
 import type { Logger } from 'pino';
+import { uuidv7 } from 'uuidv7';
 import type { BackoffOptions } from '../lib/backoff.ts';
 import type { OutboxRepository } from '../store/outbox.repository.ts';
 import { assertionSigner } from './assertion.ts';
 import { type CloudClient, createCloudClient } from './cloud.client.ts';
+import { type CloudClockStatus, cloudClock } from './cloud.clock.ts';
 import { obtainIdentity } from './enrollment.ts';
-import { identityFile } from './identity.ts';
+import { type EdgeIdentity, identityFile } from './identity.ts';
 import { runSyncLoop } from './sync.loop.ts';
 import { type UplinkStatus, uplinkStatus } from './uplink.status.ts';
 
@@ -16,10 +19,18 @@ export interface UplinkOptions {
   log: Logger;
   cloud?: CloudClient;
   retry?: BackoffOptions;
+  /** The edge's clock; assertions are signed with the cloud's time estimated from it. */
+  now?: () => number;
+  /** Where a clock-skew alarm goes, as an `edge.alarm` event. */
+  recordEvent?: (event: EdgeEvent) => void;
 }
 
 export interface Uplink {
-  status(): UplinkStatus;
+  status(): UplinkStatus & { clock: CloudClockStatus };
+  /** Settles once the edge is enrolled; undefined when it will not be in this run. */
+  enrolled: Promise<EdgeIdentity | undefined>;
+  /** The cloud's time as the edge estimates it: what assertions are signed with. */
+  cloudNow(): number;
   stop(): Promise<void>;
 }
 
@@ -29,12 +40,28 @@ export function startUplink({
   outbox,
   epoch,
   log,
-  cloud = createCloudClient({ baseUrl: config.cloud.url }),
+  now = Date.now,
+  recordEvent,
   retry,
+  ...options
 }: UplinkOptions): Uplink {
   const status = uplinkStatus();
+  const clock = cloudClock({
+    now,
+    log,
+    onAlarm: ({ raised, skewMs }) =>
+      recordEvent?.({
+        id: uuidv7(),
+        type: 'edge.alarm',
+        source: 'edge.uplink',
+        tsMs: now(),
+        payload: { kind: raised ? 'clock.skew' : 'clock.skew-cleared', skewMs },
+      }),
+  });
+  const cloud = options.cloud ?? createCloudClient({ baseUrl: config.cloud.url, clock });
   const controller = new AbortController();
   const { signal } = controller;
+  const enrolled = Promise.withResolvers<EdgeIdentity | undefined>();
 
   async function run() {
     const identity = await obtainIdentity({
@@ -48,23 +75,28 @@ export function startUplink({
       signal,
       retry,
     });
+    enrolled.resolve(identity);
     if (!identity || signal.aborted) return;
     status.enrolled(identity.edgeId);
-    const sign = await assertionSigner(identity);
+    const sign = await assertionSigner(identity, { now: clock.now });
     const { batchSize, uploadIntervalMs, batchMaxBytes } = config.cloud;
     await runSyncLoop(
-      { outbox, cloud, sign, epoch, batchSize, batchMaxBytes, uploadIntervalMs, status, log, retry },
+      { outbox, cloud, sign, epoch, batchSize, batchMaxBytes, uploadIntervalMs, status, log, retry, now },
       signal,
     );
   }
 
-  const running = run().catch((error: unknown) => {
-    status.set('rejected', error instanceof Error ? error.message : String(error));
-    log.error({ err: error }, 'uplink stopped');
-  });
+  const running = run()
+    .catch((error: unknown) => {
+      status.set('rejected', error instanceof Error ? error.message : String(error));
+      log.error({ err: error }, 'uplink stopped');
+    })
+    .finally(() => enrolled.resolve(undefined));
 
   return {
-    status: status.get,
+    status: () => ({ ...status.get(), clock: clock.status() }),
+    enrolled: enrolled.promise,
+    cloudNow: clock.now,
     async stop() {
       controller.abort();
       await running;

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { hash } from '@node-rs/argon2';
 import { PlantConfig } from '@unison/config';
 import {
   demoScan,
@@ -7,10 +10,12 @@ import {
   startSimulatedScanner,
   startZebraPrinterTcp,
 } from '@unison/simulator';
-import { freePort, tempDir, waitFor } from '@unison/testkit';
+import { tempDir, waitFor } from '@unison/testkit';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FeedServer, startFeedServer } from '../../src/downlink/feed.fixture.ts';
 import { type Edge, startEdge } from '../../src/edge.ts';
+import { identityFile, makeKeyPair, writeIdentity } from '../../src/uplink/identity.ts';
 import { ptyFixture } from './pty.fixture.ts';
 
 const firmware = resolve(import.meta.dirname, '../../../firmware-config');
@@ -21,11 +26,46 @@ let scanner: SimulatedScanner;
 let printer: SimulatedPrinter;
 let edge: Edge;
 let db: Database.Database;
+let feed: FeedServer;
+const SUPERVISOR = { email: 'sam@plant.example', password: 'reprint the lot label' };
+
+/** An enrolled edge whose cloud serves the plant's supervisor through the change feed. */
+async function enrolledWithSupervisor(dataDir: string): Promise<FeedServer> {
+  const keys = await makeKeyPair();
+  const plantId = randomUUID();
+  const cloud = await startFeedServer({ edgePublicKey: keys.publicKey, pageSize: 10 });
+  mkdirSync(dataDir, { recursive: true });
+  writeIdentity(identityFile(dataDir), {
+    edgeId: randomUUID(),
+    organizationId: randomUUID(),
+    plantId,
+    cloudUrl: cloud.url,
+    privateKey: keys.privateKey as { kty: string; d: string },
+    publicKey: keys.publicKey as { kty: string },
+  });
+  const roleId = randomUUID();
+  cloud.upsert('role', {
+    id: roleId,
+    key: 'plant_supervisor',
+    name: 'Supervisor',
+    permissions: ['labels:write'],
+  });
+  cloud.upsert('user', {
+    id: randomUUID(),
+    email: SUPERVISOR.email,
+    passwordHash: await hash(SUPERVISOR.password, { algorithm: 2 }),
+    active: true,
+    roleIds: [roleId],
+    plantIds: [plantId],
+  });
+  return cloud;
+}
 
 beforeAll(async () => {
   pty = await ptyFixture();
   scanner = startSimulatedScanner({ path: pty.device });
   printer = await startZebraPrinterTcp();
+  feed = await enrolledWithSupervisor(join(dir.path, 'data'));
   const config = PlantConfig.parse({
     edge: {
       name: 'devices-edge',
@@ -33,7 +73,7 @@ beforeAll(async () => {
       dataDir: join(dir.path, 'data'),
       http: { host: '127.0.0.1', port: 0 },
     },
-    cloud: { url: `http://127.0.0.1:${await freePort()}` },
+    cloud: { url: feed.url },
     machines: [{ id: 'press-1', name: 'Press 1' }],
     devices: {
       scannerProfiles: join(firmware, 'scanners'),
@@ -72,6 +112,7 @@ afterAll(async () => {
   await edge?.stop();
   scanner?.close();
   await printer?.stop();
+  await feed?.stop();
   await pty?.cleanup();
   dir.remove();
 });
@@ -137,8 +178,11 @@ describe('scanner stations and printers in the edge', () => {
     type Job = { id: string; state: string; template: string; reprintOf: string | null };
     const list = async (query = '') =>
       ((await (await fetch(`${edge.url}/api/print-jobs${query}`)).json()) as { items: Job[] }).items;
-    const printedJobs = await list('?state=printed');
-    expect(printedJobs.length).toBeGreaterThanOrEqual(4);
+    // The printer has them all; the queue marks the last one printed when the printer's status says so.
+    const printedJobs = await waitFor(async () => {
+      const jobs = await list('?state=printed');
+      return jobs.length >= 4 ? jobs : undefined;
+    });
     const first = printedJobs[0]!;
 
     const preview = await fetch(`${edge.url}/api/print-jobs/${first.id}/preview.png`);
@@ -149,15 +193,30 @@ describe('scanner stations and printers in the edge', () => {
         .toString('latin1'),
     ).toBe('PNG');
 
-    // Only a held job can be confirmed by hand; a printed one is a conflict, an unknown one 404.
-    expect((await fetch(`${edge.url}/api/print-jobs/${first.id}/printed`, { method: 'POST' })).status).toBe(
-      409,
+    // Changing a job needs a supervisor signed in on the LAN with the account the cloud replicated.
+    expect((await fetch(`${edge.url}/api/print-jobs/${first.id}/reprint`, { method: 'POST' })).status).toBe(
+      401,
     );
-    expect((await fetch(`${edge.url}/api/print-jobs/nope/reprint`, { method: 'POST' })).status).toBe(404);
+    await waitFor(() => (edge.status().downlink?.rows.user === 1 ? true : undefined), {
+      what: 'the replicated user',
+    });
+    const signIn = await fetch(`${edge.url}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(SUPERVISOR),
+    });
+    expect(signIn.status).toBe(200);
+    const { accessToken } = (await signIn.json()) as { accessToken: string };
+    const post = (path: string) =>
+      fetch(`${edge.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${accessToken}` } });
+
+    // Only a held job can be confirmed by hand; a printed one is a conflict, an unknown one 404.
+    expect((await post(`/api/print-jobs/${first.id}/printed`)).status).toBe(409);
+    expect((await post('/api/print-jobs/nope/reprint')).status).toBe(404);
     expect((await fetch(`${edge.url}/api/print-jobs?state=lost`)).status).toBe(400);
 
     const before = printer.model.printed().length;
-    const reprint = await fetch(`${edge.url}/api/print-jobs/${first.id}/reprint`, { method: 'POST' });
+    const reprint = await post(`/api/print-jobs/${first.id}/reprint`);
     expect(reprint.status).toBe(201);
     const copy = (await reprint.json()) as Job;
     expect(copy).toMatchObject({ reprintOf: first.id, template: first.template });

@@ -54,3 +54,5 @@ export type MachineList = z.infer<typeof MachineList>;
 export const EDGE_ASSERTION_AUDIENCE = 'unison-cloud/edge';
 /** Audience of user access tokens the cloud issues. */
 export const USER_TOKEN_AUDIENCE = 'unison-api';
+/** Issuer of user access tokens the cloud signs; the edge verifies them offline with the synced JWKS. */
+export const USER_TOKEN_ISSUER = 'unison-cloud';

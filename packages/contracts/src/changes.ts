@@ -25,10 +25,12 @@ export const CHANGE_ENTITIES = [
 ] as const;
 export type ChangeEntity = (typeof CHANGE_ENTITIES)[number];
 
+// Replica rows are plain objects: fields a newer cloud adds are dropped by an older edge rather than
+// making it refuse every row of that entity.
 const id = z.uuid();
 const timestamp = z.iso.datetime({ offset: true });
 
-export const ReplicaMachine = z.strictObject({
+export const ReplicaMachine = z.object({
   id,
   code: z.string(),
   name: z.string(),
@@ -36,7 +38,7 @@ export const ReplicaMachine = z.strictObject({
 });
 
 /** What the cloud knows of one tag: how a supervisor reads it (unit, limits), not how it is polled. */
-export const ReplicaMachineTag = z.strictObject({
+export const ReplicaMachineTag = z.object({
   id,
   machineId: id,
   tag: z.string(),
@@ -46,7 +48,7 @@ export const ReplicaMachineTag = z.strictObject({
   high: z.number().nullable(),
 });
 
-export const ReplicaMaterial = z.strictObject({
+export const ReplicaMaterial = z.object({
   id,
   code: z.string(),
   name: z.string(),
@@ -55,7 +57,7 @@ export const ReplicaMaterial = z.strictObject({
 
 export const WORK_ORDER_STATUSES = ['planned', 'released', 'running', 'completed', 'cancelled'] as const;
 
-export const ReplicaWorkOrder = z.strictObject({
+export const ReplicaWorkOrder = z.object({
   id,
   number: z.string(),
   materialId: id,
@@ -65,7 +67,7 @@ export const ReplicaWorkOrder = z.strictObject({
   dueAt: timestamp.nullable(),
 });
 
-export const ReplicaLabelTemplate = z.strictObject({
+export const ReplicaLabelTemplate = z.object({
   id,
   code: z.string(),
   name: z.string(),
@@ -74,7 +76,7 @@ export const ReplicaLabelTemplate = z.strictObject({
   revision: z.number().int().positive(),
 });
 
-export const ReplicaRole = z.strictObject({
+export const ReplicaRole = z.object({
   id,
   key: z.string(),
   name: z.string(),
@@ -82,7 +84,7 @@ export const ReplicaRole = z.strictObject({
 });
 
 /** A user who may sign in on the edge's LAN UI while the cloud is unreachable. */
-export const ReplicaUser = z.strictObject({
+export const ReplicaUser = z.object({
   id,
   email: z.string(),
   /** argon2id PHC string, exactly as the cloud stores it. */
@@ -94,7 +96,7 @@ export const ReplicaUser = z.strictObject({
 });
 
 /** One public key of the cloud's JWKS, so the edge verifies cloud-issued tokens offline. */
-export const ReplicaSigningKey = z.strictObject({
+export const ReplicaSigningKey = z.object({
   id: z.string().min(1).max(200),
   jwk: z.record(z.string(), z.unknown()),
   retiredAt: timestamp.nullable(),

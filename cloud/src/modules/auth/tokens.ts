@@ -1,4 +1,4 @@
-import { USER_TOKEN_AUDIENCE } from '@unison/contracts';
+import { USER_TOKEN_AUDIENCE, USER_TOKEN_ISSUER } from '@unison/contracts';
 import { type JWK, type JWTHeaderParameters, jwtVerify, SignJWT } from 'jose';
 import type { UserPrincipal } from '../../http/env.ts';
 import type { SigningKeyRing } from './signing-key-ring.ts';
@@ -10,7 +10,7 @@ export interface UserTokens {
   jwks(): Promise<{ keys: JWK[] }>;
 }
 
-export const TOKEN_ISSUER = 'unison-cloud';
+export const TOKEN_ISSUER = USER_TOKEN_ISSUER;
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 
 interface VerifiedToken {

@@ -7,6 +7,7 @@ import {
   enrollEdge,
   makeRecords,
   newEdgeKey,
+  SAMPLES,
   signAssertion,
   type TestEdge,
   upload,
@@ -30,7 +31,7 @@ describeEachBackend('edge assertions', (cloud) => {
     expect(response.status).toBe(200);
     const [row] = await cloud().queryAsTenant(
       org.organizationId,
-      'select org_id, plant_id, edge_id from samples',
+      `select org_id, plant_id, edge_id from ${SAMPLES}`,
     );
     expect(row).toEqual({ org_id: org.organizationId, plant_id: org.plantId, edge_id: edge.edgeId });
   });

@@ -7,6 +7,7 @@ import {
   describeEachBackend,
   enrollEdge,
   makeRecords,
+  SAMPLES,
   upload,
 } from '../../../test/helpers.ts';
 
@@ -87,10 +88,10 @@ describeEachBackend('edges: list, revoke, expired assertion ids', (cloud) => {
     expect(revoked.body).toMatchObject({ id: edge.edgeId, plantId: org.plantId });
     expect(Date.parse(revoked.body.revokedAt)).toBeGreaterThan(Date.now() - 60_000);
 
-    const samples = await countRows(cloud(), org.organizationId, 'samples');
+    const samples = await countRows(cloud(), org.organizationId, SAMPLES);
     const refused = await upload(cloud(), edge, batchOf(edge.edgeId, makeRecords(2, 2)));
     expect(refused.status).toBe(401);
-    expect(await countRows(cloud(), org.organizationId, 'samples')).toBe(samples);
+    expect(await countRows(cloud(), org.organizationId, SAMPLES)).toBe(samples);
 
     const again = await call(cloud(), 'POST', `/api/v1/edges/${edge.edgeId}/revoke`, { token: org.token });
     expect(again.status).toBe(200);

@@ -18,16 +18,29 @@ export async function insertEnrollmentCode(
   );
 }
 
-/** Marks an unused, unexpired code used and returns where it enrolls; undefined otherwise. */
-export async function consumeEnrollmentCode(
+export interface RedeemedCode {
+  organizationId: string;
+  plantId: string;
+  edgeId: string;
+  /** The code enrolled this same key before: the answer is that enrollment again. */
+  replayed: boolean;
+}
+
+/**
+ * Marks an unused, unexpired code used by `edgeId`, or finds the edge it enrolled before with this same
+ * public key; undefined otherwise.
+ */
+export async function redeemEnrollmentCode(
   tx: SqlSession,
-  codeHash: string,
-): Promise<{ organizationId: string; plantId: string } | undefined> {
-  const [row] = await tx.query<{ org_id: string; plant_id: string }>(
-    'select org_id, plant_id from edges_consume_enrollment_code($1)',
-    [codeHash],
+  redeem: { codeHash: string; edgeId: string; publicKey: JWK },
+): Promise<RedeemedCode | undefined> {
+  const [row] = await tx.query<{ org_id: string; plant_id: string; edge_id: string; replayed: boolean }>(
+    'select org_id, plant_id, edge_id, replayed from edges_redeem_enrollment_code($1, $2, $3)',
+    [redeem.codeHash, redeem.edgeId, JSON.stringify(redeem.publicKey)],
   );
-  return row && { organizationId: row.org_id, plantId: row.plant_id };
+  return (
+    row && { organizationId: row.org_id, plantId: row.plant_id, edgeId: row.edge_id, replayed: row.replayed }
+  );
 }
 
 export async function insertEdge(

@@ -5,7 +5,7 @@ import { uuidv7 } from 'uuidv7';
 import type { Database } from '../../db/client.ts';
 import { setTenant, type TenantContext, withAppRole, withTenant } from '../../db/tenant.ts';
 import { notFound, ProblemError } from '../../http/problem.ts';
-import { consumeEnrollmentCode, insertEdge, insertEnrollmentCode, plantVisible } from './edges.repository.ts';
+import { insertEdge, insertEnrollmentCode, plantVisible, redeemEnrollmentCode } from './edges.repository.ts';
 
 export const DEFAULT_ENROLLMENT_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -33,16 +33,26 @@ export async function createEnrollmentCode(
   return { code, expiresAt: expiresAt.toISOString() };
 }
 
-/** Registers an edge's public key in exchange for a code; the code is consumed in the same transaction. */
+/**
+ * Registers an edge's public key in exchange for a code; the code is used up in the same transaction.
+ * Asking again with the same code and the same key answers the same edge (the first answer may have
+ * been lost on the way), so an edge never strands itself by retrying; any other key is refused.
+ */
 export async function enrollEdge(db: Database, request: EnrollRequest): Promise<EnrollResponse> {
   const publicKey = await ed25519PublicKey(request.publicKey);
   return withAppRole(db, async (tx) => {
-    const target = await consumeEnrollmentCode(tx, hashCode(request.code));
-    if (!target) throw new ProblemError(403, 'Forbidden', 'enrollment code is unknown, used or expired');
-    await setTenant(tx, target);
-    const edgeId = uuidv7();
-    await insertEdge(tx, { id: edgeId, ...target, name: request.name, publicKey });
-    return { edgeId, ...target };
+    const redeemed = await redeemEnrollmentCode(tx, {
+      codeHash: hashCode(request.code),
+      edgeId: uuidv7(),
+      publicKey,
+    });
+    if (!redeemed) throw new ProblemError(403, 'Forbidden', 'enrollment code is unknown, used or expired');
+    const { edgeId, organizationId, plantId, replayed } = redeemed;
+    if (!replayed) {
+      await setTenant(tx, { organizationId, plantId });
+      await insertEdge(tx, { id: edgeId, organizationId, plantId, name: request.name, publicKey });
+    }
+    return { edgeId, organizationId, plantId };
   });
 }
 

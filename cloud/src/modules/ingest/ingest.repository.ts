@@ -47,8 +47,9 @@ export async function ensureMachines(tx: SqlSession, edge: EdgePrincipal, codes:
 }
 
 /**
- * Writes samples with one set-based statement (COPY is refused under RLS) and moves each
- * machine's latest value forward; returns how many samples were new.
+ * Writes samples with one statement: ingest_samples() inserts them (the app role has no grant on
+ * samples; organization, plant and edge come from the transaction's edge context), and the rows it
+ * wrote move each machine's latest value forward under RLS. Returns how many samples were new.
  */
 export async function insertSamples(
   tx: SqlSession,
@@ -60,27 +61,16 @@ export async function insertSamples(
   const column = <T>(pick: (record: UploadRecord) => T) => records.map(pick);
   const typed = <T>(kind: string) => column((r) => (typeof r.value === kind ? (r.value as T) : null));
   const [result] = await tx.query<{ written: string | number }>(
-    `with incoming as (
-       select u.*, m.id as machine_id
-       from unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[],
-                   $6::float8[], $7::text[], $8::bool[], $9::text[])
-         as u(id, seq, machine, tag, ts, value_num, value_text, value_bool, quality)
-       join machines m on m.plant_id = $11 and m.code = u.machine
-     ),
-     written as (
-       insert into samples (id, org_id, plant_id, machine_id, edge_id, epoch, seq, tag, ts,
-                            value_num, value_text, value_bool, quality)
-       select id, $10, $11, machine_id, $12, $13, seq, tag, ts, value_num, value_text, value_bool, quality
-       from incoming
-       on conflict do nothing
-       returning machine_id, tag, ts, value_num, value_text, value_bool, quality
+    `with written as (
+       select * from ingest_samples($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[],
+                                    $6::float8[], $7::text[], $8::bool[], $9::text[], $10::uuid)
      ),
      newest as (
        select distinct on (machine_id, tag) * from written order by machine_id, tag, ts desc
      ),
      latest as (
        insert into machine_latest (machine_id, tag, org_id, plant_id, value_num, value_text, value_bool, quality, ts)
-       select machine_id, tag, $10, $11, value_num, value_text, value_bool, quality, ts from newest
+       select machine_id, tag, $11, $12, value_num, value_text, value_bool, quality, ts from newest
        on conflict (machine_id, tag) do update
          set value_num = excluded.value_num, value_text = excluded.value_text,
              value_bool = excluded.value_bool, quality = excluded.quality, ts = excluded.ts
@@ -97,11 +87,11 @@ export async function insertSamples(
       typed<string>('string'),
       typed<boolean>('boolean'),
       column((r) => r.quality),
+      epoch,
       edge.organizationId,
       edge.plantId,
-      edge.edgeId,
-      epoch,
     ],
+    { prepare: true },
   );
   return Number(result?.written ?? 0);
 }

@@ -7,6 +7,7 @@ import {
   describeEachBackend,
   enrollEdge,
   makeRecords,
+  SAMPLES,
   signAssertion,
   type TestEdge,
   upload,
@@ -18,7 +19,7 @@ describeEachBackend('sync upload', (cloud) => {
   const olderEpoch = uuidv7();
   const epoch = uuidv7();
   const records = makeRecords(1, 12);
-  const samples = () => countRows(cloud(), organizationId, 'samples');
+  const samples = () => countRows(cloud(), organizationId, SAMPLES);
 
   beforeAll(async () => {
     const org = await createOrgWithToken(cloud());
@@ -33,7 +34,7 @@ describeEachBackend('sync upload', (cloud) => {
     expect(await samples()).toBe(5);
     const stored = await cloud().queryAsTenant(
       organizationId,
-      'select seq::int, value_num, value_text, value_bool, quality from samples order by seq',
+      `select seq::int, value_num, value_text, value_bool, quality from ${SAMPLES} order by seq`,
     );
     expect(stored.slice(0, 4)).toEqual([
       { seq: 1, value_num: null, value_text: 'RUNNING', value_bool: null, quality: 'good' },

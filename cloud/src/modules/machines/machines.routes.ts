@@ -1,7 +1,7 @@
 import type { Database } from '../../db/client.ts';
-import { type Authorizer, asCaller } from '../../http/authorize.ts';
-import { createRouter, jsonBody, jsonResponse, problems } from '../../http/openapi.ts';
-import { decodeCursor, pageOf, toPage } from '../../http/pagination.ts';
+import { type Authorizer, asCaller, readAsCaller } from '../../http/authorize.ts';
+import { createRouter, jsonBody, jsonResponse, jsonText, problems } from '../../http/openapi.ts';
+import { decodeCursor, encodeCursor, pageOf } from '../../http/pagination.ts';
 import { IdParam } from '../plants/plants.schema.ts';
 import { listMachines } from './machines.repository.ts';
 import { Machine, MachineCreate, MachineQuery, MachineUpdate, toMachine } from './machines.schema.ts';
@@ -61,11 +61,10 @@ export function machinesRoutes({ db, authorizer }: { db: Database; authorizer: A
     .openapi(list, async (c) => {
       const { cursor, limit, ...filters } = c.req.valid('query');
       const after = decodeCursor(cursor, 2);
-      const rows = await asCaller(c, db, (tx) => listMachines(tx, { ...filters, limit, after }));
-      return c.json(
-        toPage(rows, limit, (row) => [row.code, row.id], toMachine),
-        200,
-      );
+      const page = await readAsCaller(c, db, (tx) => listMachines(tx, { ...filters, limit, after }));
+      const nextCursor = page.nextKey ? JSON.stringify(encodeCursor(page.nextKey)) : 'null';
+      const body = `{"items":${page.itemsJson},"nextCursor":${nextCursor}}`;
+      return jsonText<{ items: Machine[]; nextCursor: string | null }, 200>(c, body, 200);
     })
     .openapi(create, async (c) => {
       const body = c.req.valid('json');

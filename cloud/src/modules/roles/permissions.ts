@@ -10,6 +10,12 @@ export const PERMISSIONS = [
   'lines:write',
   'machines:read',
   'machines:write',
+  'materials:read',
+  'materials:write',
+  'workorders:read',
+  'workorders:write',
+  'labels:read',
+  'labels:write',
   'users:read',
   'users:admin',
   'roles:read',
@@ -31,21 +37,27 @@ const MODEL_READ: Permission[] = [
   'machines:read',
 ];
 
+// Materials are organization-wide master data: only whoever administers the organization writes them.
+const PLANNING_READ: Permission[] = ['materials:read', 'workorders:read', 'labels:read'];
+
 /** The built-in roles every organization has; their rows are kept in step with this at start-up. */
 export const BUILT_IN_ROLES = {
   org_admin: [...PERMISSIONS],
   plant_supervisor: [
     ...MODEL_READ,
+    ...PLANNING_READ,
     'areas:write',
     'lines:write',
     'machines:write',
+    'workorders:write',
+    'labels:write',
     'users:read',
     'roles:read',
     'edges:admin',
   ],
-  quality_engineer: [...MODEL_READ, 'users:read', 'roles:read'],
-  operator: [...MODEL_READ],
-  viewer: [...MODEL_READ],
+  quality_engineer: [...MODEL_READ, ...PLANNING_READ, 'users:read', 'roles:read'],
+  operator: [...MODEL_READ, ...PLANNING_READ],
+  viewer: [...MODEL_READ, ...PLANNING_READ],
 } satisfies Record<string, Permission[]>;
 
 export type BuiltInRoleKey = keyof typeof BUILT_IN_ROLES;

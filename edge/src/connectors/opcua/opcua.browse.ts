@@ -5,7 +5,7 @@ import {
   type ClientSession,
   NodeClass,
   type ReferenceDescription,
-} from 'node-opcua';
+} from 'node-opcua-client';
 
 export interface BrowsedVariable {
   /** Namespace-URI form, stable across server restarts: `nsu=urn:vendor:plc;s=Press1.Speed`. */

@@ -1,5 +1,6 @@
 import type { OpcuaConnectorConfig } from '@unison/config';
-import { MessageSecurityMode, type OPCUACertificateManager, OPCUAClient, SecurityPolicy } from 'node-opcua';
+import type { OPCUACertificateManager } from 'node-opcua-certificate-manager';
+import { MessageSecurityMode, OPCUAClient, SecurityPolicy } from 'node-opcua-client';
 
 export interface OpcuaClientSettings {
   security: OpcuaConnectorConfig['security'];

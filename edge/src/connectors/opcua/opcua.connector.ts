@@ -2,14 +2,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OpcuaConnectorConfig, OpcuaTagConfig } from '@unison/config';
 import type { Quality, Sample } from '@unison/contracts';
-import { AttributeIds, type ClientSession, type DataValue, type OPCUAClient } from 'node-opcua';
+import type { ClientSession, DataValue, OPCUAClient } from 'node-opcua-client';
 import type { Logger } from 'pino';
 import { exponentialBackoff } from '../../lib/backoff.ts';
 import { errorMessage, sleep } from '../../lib/sleep.ts';
 import { type Connector, connectionStatus, type EmitSamples } from '../connector.ts';
-import { type CreateOpcuaClient, createOpcuaClient } from './opcua.client.ts';
-import { monitoredItemGroups, monitorTags, type ResolvedTag } from './opcua.monitor.ts';
-import { type ClientPki, openClientPki } from './opcua.pki.ts';
+import type { CreateOpcuaClient } from './opcua.client.ts';
+import type { ResolvedTag } from './opcua.monitor.ts';
+import type { ClientPki } from './opcua.pki.ts';
 import { fromDataValue, resolveNodeId } from './opcua.values.ts';
 import { keepAliveWatchdog } from './opcua.watchdog.ts';
 
@@ -20,6 +20,10 @@ export interface OpcuaConnectorOptions {
   now?: () => number;
   createClient?: CreateOpcuaClient;
 }
+
+// The SDK (tens of MB once loaded) comes in on the first connect, so an edge without OPC UA never loads it.
+const loadSdk = () => import('./opcua.sdk.ts');
+type Sdk = Awaited<ReturnType<typeof loadSdk>>;
 
 const NAMESPACE_ARRAY = 'ns=0;i=2255';
 const MAX_MONITORED_ITEMS_PER_CALL = 'ns=0;i=11714';
@@ -36,12 +40,7 @@ type Outcome = { kind: 'ended'; connected: boolean } | { kind: 'trust pending'; 
  */
 export function opcuaConnector(
   config: OpcuaConnectorConfig,
-  {
-    log,
-    pkiDir = join(tmpdir(), 'unison-edge-pki'),
-    now = Date.now,
-    createClient = createOpcuaClient,
-  }: OpcuaConnectorOptions,
+  { log, pkiDir = join(tmpdir(), 'unison-edge-pki'), now = Date.now, createClient }: OpcuaConnectorOptions,
 ): Connector {
   const status = connectionStatus();
   const lastQuality = new Map<OpcuaTagConfig, Quality>();
@@ -72,14 +71,14 @@ export function opcuaConnector(
       emit(fresh.map((t) => ({ machine: t.machine, tag: t.tag, tsMs, value: null, quality: 'bad' })));
   }
 
-  async function readValue<T>(session: ClientSession, nodeId: string): Promise<T | undefined> {
-    const dataValue = await session.read({ nodeId, attributeId: AttributeIds.Value });
+  async function readValue<T>(sdk: Sdk, session: ClientSession, nodeId: string): Promise<T | undefined> {
+    const dataValue = await session.read({ nodeId, attributeId: sdk.AttributeIds.Value });
     return dataValue.statusCode.isGood() ? (dataValue.value.value as T) : undefined;
   }
 
   /** Node ids with the namespace indexes of the server as it is now. */
-  async function resolveTags(session: ClientSession, emit: EmitSamples): Promise<ResolvedTag[]> {
-    const namespaces = (await readValue<string[]>(session, NAMESPACE_ARRAY)) ?? [];
+  async function resolveTags(sdk: Sdk, session: ClientSession, emit: EmitSamples): Promise<ResolvedTag[]> {
+    const namespaces = (await readValue<string[]>(sdk, session, NAMESPACE_ARRAY)) ?? [];
     const resolved: ResolvedTag[] = [];
     for (const tag of config.tags) {
       try {
@@ -92,9 +91,11 @@ export function opcuaConnector(
     return resolved;
   }
 
-  async function subscribe(session: ClientSession, emit: EmitSamples, heard: () => void) {
-    const resolved = await resolveTags(session, emit);
-    const serverLimit = await readValue<number>(session, MAX_MONITORED_ITEMS_PER_CALL).catch(() => undefined);
+  async function subscribe(sdk: Sdk, session: ClientSession, emit: EmitSamples, heard: () => void) {
+    const resolved = await resolveTags(sdk, session, emit);
+    const serverLimit = await readValue<number>(sdk, session, MAX_MONITORED_ITEMS_PER_CALL).catch(
+      () => undefined,
+    );
     const perCall = serverLimit ? Math.min(serverLimit, MONITORED_ITEMS_PER_CALL) : MONITORED_ITEMS_PER_CALL;
     const send = batcher(emit);
     const handlers = {
@@ -120,12 +121,12 @@ export function opcuaConnector(
         priority: 1,
       });
       subscription.on('keepalive', heard);
-      const groups = monitoredItemGroups(
+      const groups = sdk.monitoredItemGroups(
         resolved.slice(start, start + config.maxItemsPerSubscription),
         config,
       );
       groupCount += groups.length;
-      await monitorTags(subscription, groups, perCall, handlers);
+      await sdk.monitorTags(subscription, groups, perCall, handlers);
     }
     log.info({ ...context, items: resolved.length, groups: groupCount }, 'opcua subscribed');
   }
@@ -150,8 +151,12 @@ export function opcuaConnector(
       now,
     });
     try {
-      pki = await openClientPki(pkiDir);
-      client = createClient({ security: config.security, certificateManager: pki.certificateManager });
+      const sdk = await loadSdk();
+      pki = await sdk.openClientPki(pkiDir);
+      client = (createClient ?? sdk.createOpcuaClient)({
+        security: config.security,
+        certificateManager: pki.certificateManager,
+      });
       const current = client;
       const lost = new Promise<string>((resolve) => {
         current.once('connection_lost', () => resolve('connection lost'));
@@ -169,7 +174,7 @@ export function opcuaConnector(
       watchdog.heard();
       const session = await step(current.createSession());
       watchdog.heard();
-      await step(subscribe(session, emit, watchdog.heard));
+      await step(subscribe(sdk, session, emit, watchdog.heard));
       connected = true;
       status.set('connected');
       log.info({ ...context, security: config.security.mode }, 'opcua connected');

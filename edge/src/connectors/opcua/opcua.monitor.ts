@@ -8,7 +8,7 @@ import {
   DeadbandType,
   type MonitoringParametersOptions,
   TimestampsToReturn,
-} from 'node-opcua';
+} from 'node-opcua-client';
 
 export interface ResolvedTag {
   tag: OpcuaTagConfig;

@@ -1,4 +1,4 @@
-import { DataType, DataValue, StatusCodes, Variant } from 'node-opcua';
+import { DataType, DataValue, StatusCodes, Variant } from 'node-opcua-client';
 import { describe, expect, it } from 'vitest';
 import { fromDataValue, qualityOf, resolveNodeId } from './opcua.values.ts';
 

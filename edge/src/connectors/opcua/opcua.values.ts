@@ -1,5 +1,5 @@
 import type { Quality, SampleValue } from '@unison/contracts';
-import type { DataValue, StatusCode } from 'node-opcua';
+import type { DataValue, StatusCode } from 'node-opcua-client';
 
 const MAX_STRING = 4096;
 

@@ -7,7 +7,10 @@ export interface BulkVariablesOptions {
   changeIntervalMs: number;
 }
 
-/** Many variables that all change on a timer: load for a subscription, as a large plant gives. */
+/**
+ * Many variables that all change on a timer: load for a subscription, as a large plant gives.
+ * Round n sets variable i to `n + i / count`, so a client can tell which round a value came from.
+ */
 export function addBulkVariables(
   namespace: Namespace,
   objects: UAObject,
@@ -27,13 +30,19 @@ export function addBulkVariables(
       }),
     );
   }
+  if (changeIntervalMs <= 0) return () => {};
+  // Each round is due at a fixed time from the start, so a slow round delays the next one but
+  // never shifts the ones after it: the rate over a run is exactly one round per interval.
+  const startedMs = performance.now();
   let round = 0;
+  let timer: NodeJS.Timeout | undefined;
   const tick = () => {
     round += 1;
     for (let i = 0; i < variables.length; i++) {
       variables[i]?.setValueFromSource({ dataType: DataType.Double, value: round + i / count });
     }
+    timer = setTimeout(tick, Math.max(0, startedMs + (round + 1) * changeIntervalMs - performance.now()));
   };
-  const timer = changeIntervalMs > 0 ? setInterval(tick, changeIntervalMs) : undefined;
-  return () => clearInterval(timer);
+  timer = setTimeout(tick, changeIntervalMs);
+  return () => clearTimeout(timer);
 }
