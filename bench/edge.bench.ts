@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { tempDir, waitFor } from '@unison/testkit';
 import { createRecorder } from '../edge/src/recorder/recorder.ts';
+import { EDGE_NODE_FLAGS } from '../edge/src/runtime.flags.ts';
 import { createSamplesRepository } from '../edge/src/store/samples.repository.ts';
 import { openEdgeDatabase } from '../edge/src/store/sqlite.ts';
 import type { Sample } from '../packages/contracts/src/index.ts';
@@ -132,8 +133,9 @@ What the figures rest on:
 - OPC UA RSS (measured 2026-11-22 with \`BENCH_MEMORY=1\`): the live heap while recording is ~45 MB; the
   rest is V8's sizing for a fast-allocating process (young generation up to 128 MB on this 24 GiB box,
   old-generation garbage between major GCs), the node binary (~52 MB) and malloc (~35 MB).
-  \`node --max-semi-space-size=8 --heap-growing-percent=50\` gave 197 MB in one run (100 % recorded, p99
-  lag 414 ms at load 7.5); not applied: the edge's launch commands would have to carry the same flags.
+  The edge therefore runs with \`${EDGE_NODE_FLAGS.join(' ')}\` (edge/src/runtime.flags.ts): \`pnpm edge\`,
+  \`pnpm demo\`, docker-compose and this benchmark (all of it, not only the OPC UA process) launch it so.
+  Without them the same OPC UA run held ~360 MB; the recorder pays ~15 % more CPU per sample for them.
 `;
 }
 

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { EDGE_NODE_FLAGS } from '../edge/src/runtime.flags.ts';
 
 const root = join(import.meta.dirname, '..');
 
@@ -36,7 +37,22 @@ describe('docker-compose.yml', () => {
     for (const name of ['cloud', 'edge', 'sim']) {
       const command = compose.services[name]?.command ?? [];
       expect(command[0]).toBe('node');
-      expect(existsSync(join(root, command[1] ?? 'missing'))).toBe(true);
+      const entry = command.find((part, i) => i > 0 && !part.startsWith('--'));
+      expect(existsSync(join(root, entry ?? 'missing'))).toBe(true);
+    }
+  });
+
+  it('runs the edge with the heap sizing every other launch of it uses', () => {
+    const flags = (command: readonly string[]) => command.filter((part) => part.startsWith('--'));
+    expect(flags(compose.services.edge?.command ?? [])).toEqual([...EDGE_NODE_FLAGS]);
+    const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    for (const script of ['edge', 'bench:edge']) {
+      expect({ script, flags: flags(scripts[script]?.split(' ') ?? []) }).toEqual({
+        script,
+        flags: [...EDGE_NODE_FLAGS],
+      });
     }
   });
 

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createCloud } from '@unison/cloud';
 import { socatAvailable, startDemoDevices, startSimulator } from '@unison/simulator';
+import { EDGE_NODE_FLAGS } from '../edge/src/runtime.flags.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const env = process.env;
@@ -87,26 +88,30 @@ step(4, "starting the edge for Acme's plant (enrolling with a one-time code)…"
 const edgePort = await portNear(Number(env.EDGE_PORT ?? 8081));
 const edgeLog = join(demoDir, 'edge.log');
 const edgeOut = createWriteStream(edgeLog);
-const edgeProcess: ChildProcess = spawn(process.execPath, [join(root, 'edge', 'src', 'main.ts')], {
-  cwd: root,
-  stdio: ['ignore', 'pipe', 'pipe'],
-  env: {
-    ...env,
-    EDGE_CONFIG: join(root, 'firmware-config', 'plants', 'demo.yaml'),
-    EDGE_DATA_DIR: join(demoDir, 'edge'),
-    EDGE_PORT: String(edgePort),
-    EDGE_BROKER_PORT: String(brokerPort),
-    CLOUD_URL: cloudUrl,
-    EDGE_ENROLLMENT_CODE: enrollment.code,
-    SIM_OPCUA_URL: sim.endpoints.opcua,
-    SIM_MODBUS_HOST: sim.endpoints.modbus?.host,
-    SIM_MODBUS_PORT: String(sim.endpoints.modbus?.port),
-    SIM_MQTT_URL: `mqtt://127.0.0.1:${brokerPort}`,
-    SIM_MQTT_PREFIX: 'sim',
-    DEMO_SCANNER_PATH: scannerPty,
-    DEMO_PRINTER: printerAddress,
+const edgeProcess: ChildProcess = spawn(
+  process.execPath,
+  [...EDGE_NODE_FLAGS, join(root, 'edge', 'src', 'main.ts')],
+  {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...env,
+      EDGE_CONFIG: join(root, 'firmware-config', 'plants', 'demo.yaml'),
+      EDGE_DATA_DIR: join(demoDir, 'edge'),
+      EDGE_PORT: String(edgePort),
+      EDGE_BROKER_PORT: String(brokerPort),
+      CLOUD_URL: cloudUrl,
+      EDGE_ENROLLMENT_CODE: enrollment.code,
+      SIM_OPCUA_URL: sim.endpoints.opcua,
+      SIM_MODBUS_HOST: sim.endpoints.modbus?.host,
+      SIM_MODBUS_PORT: String(sim.endpoints.modbus?.port),
+      SIM_MQTT_URL: `mqtt://127.0.0.1:${brokerPort}`,
+      SIM_MQTT_PREFIX: 'sim',
+      DEMO_SCANNER_PATH: scannerPty,
+      DEMO_PRINTER: printerAddress,
+    },
   },
-});
+);
 edgeProcess.stdout?.pipe(edgeOut);
 edgeProcess.stderr?.pipe(edgeOut);
 const edgeUrl = `http://127.0.0.1:${edgePort}`;

@@ -9,6 +9,7 @@ import { getHeapSpaceStatistics } from 'node:v8';
 import { tempDir, waitFor } from '@unison/testkit';
 import { opcuaConnector } from '../../edge/src/connectors/opcua/opcua.connector.ts';
 import { createRecorder } from '../../edge/src/recorder/recorder.ts';
+import { EDGE_NODE_FLAGS } from '../../edge/src/runtime.flags.ts';
 import { createSamplesRepository } from '../../edge/src/store/samples.repository.ts';
 import { openEdgeDatabase } from '../../edge/src/store/sqlite.ts';
 import { OpcuaConnector } from '../../packages/config/src/opcua.schema.ts';
@@ -233,10 +234,14 @@ type OpcuaBenchResult = Awaited<ReturnType<typeof runOpcuaBench>>;
  * holding what earlier sections of `pnpm bench:edge` left in the heap).
  */
 export async function runOpcuaBenchInOwnProcess(seconds = 20): Promise<OpcuaBenchResult> {
-  const child = spawn(process.execPath, [import.meta.filename, String(seconds), '--json'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...EDGE_NODE_FLAGS, import.meta.filename, String(seconds), '--json'],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => {
     out += chunk.toString();
