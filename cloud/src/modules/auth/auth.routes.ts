@@ -9,7 +9,8 @@ import type { ThrottleLimits } from './login-throttle.repository.ts';
 import { createSessions } from './sessions.service.ts';
 import type { UserTokens } from './tokens.ts';
 
-const throttled = {
+/** The 429 of a login route, with its Retry-After header. */
+export const loginThrottledResponse = {
   429: {
     description: 'Too many failed logins for the account or the client address',
     headers: z.object({ 'Retry-After': z.string().openapi({ description: 'seconds to wait' }) }),
@@ -26,7 +27,7 @@ const loginRoute = createRoute({
   responses: {
     200: jsonResponse(LoginResponse, 'An access token and a single-use refresh token'),
     ...problems(400, 401, 413, 422),
-    ...throttled,
+    ...loginThrottledResponse,
   },
 });
 

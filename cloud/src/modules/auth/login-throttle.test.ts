@@ -119,4 +119,22 @@ describeEachBackendWith('login rate limits', { identity: { loginThrottle } }, (c
     expect((await call(cloud(), 'POST', '/api/v1/auth/login', { rawBody: '{' })).status).toBe(400);
     expect((await login(address, account.email, account.password)).status).toBe(200);
   });
+
+  it("throttles platform operators' logins too, apart from users' failures", async () => {
+    const operator = await cloud().admin.createPlatformAdmin({ email: `ops-${++accounts}@throttle.example` });
+    const platformLogin = (address: string, password: string) =>
+      callFrom(cloud(), address, 'POST', '/api/v1/platform/login', { email: operator.email, password });
+    // A user account of the same email failing does not lock the operator out.
+    for (let attempt = 0; attempt < 3; attempt += 1) await login(newAddress(), operator.email, 'wrong');
+    expect((await platformLogin(newAddress(), operator.password)).status).toBe(200);
+    const address = newAddress();
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      expect((await platformLogin(address, 'wrong')).status).toBe(401);
+    }
+    const locked = await platformLogin(newAddress(), operator.password);
+    expect(locked.status).toBe(429);
+    expect(locked.headers.get('content-type')).toBe('application/problem+json');
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(locked.body).not.toHaveProperty('accessToken');
+  });
 });

@@ -7,6 +7,9 @@ import type { AppEnv } from '../../http/env.ts';
 import { createRouter, jsonBody, jsonResponse, problems } from '../../http/openapi.ts';
 import { decodeCursor, PageQuery, pageOf, toPage } from '../../http/pagination.ts';
 import { ProblemError } from '../../http/problem.ts';
+import { type IdentityOptions, loginThrottledResponse } from '../auth/auth.routes.ts';
+import { LoginThrottled } from '../auth/auth.service.ts';
+import { clientAddress } from '../auth/client-address.ts';
 import type { UserTokens } from '../auth/tokens.ts';
 import { userAuth } from '../auth/user-auth.middleware.ts';
 import { IdParam, Timestamp } from '../plants/plants.schema.ts';
@@ -28,8 +31,13 @@ const PlatformToken = z.object({
 });
 const OrganizationName = z.object({ id: z.uuid(), name: z.string(), createdAt: Timestamp });
 
-export function platformRoutes({ db, tokens }: { db: Database; tokens: UserTokens }) {
-  const auth = createPlatformAuth({ db, tokens });
+export function platformRoutes({
+  db,
+  tokens,
+  loginThrottle,
+  trustedProxyHeader,
+}: { db: Database; tokens: UserTokens } & Pick<IdentityOptions, 'loginThrottle' | 'trustedProxyHeader'>) {
+  const auth = createPlatformAuth({ db, tokens, loginThrottle });
   const authenticate = userAuth(tokens);
   const requirePlatformAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
     const { userId, organizationId } = c.get('user');
@@ -51,7 +59,11 @@ export function platformRoutes({ db, tokens }: { db: Database; tokens: UserToken
     tags,
     summary: 'Exchange a platform operator’s email and password for a platform token',
     request: { body: jsonBody(PlatformLogin) },
-    responses: { 200: jsonResponse(PlatformToken, 'A platform token'), ...problems(400, 401, 413, 422) },
+    responses: {
+      200: jsonResponse(PlatformToken, 'A platform token'),
+      ...problems(400, 401, 413, 422),
+      ...loginThrottledResponse,
+    },
   });
   const list = createRoute({
     ...guarded,
@@ -98,7 +110,15 @@ export function platformRoutes({ db, tokens }: { db: Database; tokens: UserToken
     description: 'Platform token from POST /api/v1/platform/login',
   });
   return router
-    .openapi(login, async (c) => c.json(await auth.login(c.req.valid('json')), 200))
+    .openapi(login, async (c) => {
+      try {
+        const address = clientAddress(c, trustedProxyHeader);
+        return c.json(await auth.login(c.req.valid('json'), { clientAddress: address }), 200);
+      } catch (error) {
+        if (error instanceof LoginThrottled) c.header('Retry-After', String(error.retryAfterSeconds));
+        throw error;
+      }
+    })
     .openapi(list, async (c) => {
       const { limit, cursor } = c.req.valid('query');
       const after = decodeCursor(cursor, 1);

@@ -2,6 +2,12 @@ import { uuidv7 } from 'uuidv7';
 import type { Database } from '../../db/client.ts';
 import { withAppRole } from '../../db/tenant.ts';
 import { ProblemError, unauthorized } from '../../http/problem.ts';
+import { DEFAULT_LOGIN_THROTTLE, LoginThrottled } from '../auth/auth.service.ts';
+import {
+  admitLoginAttempt,
+  recordLoginSuccess,
+  type ThrottleLimits,
+} from '../auth/login-throttle.repository.ts';
 import { generatePassword, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import type { UserTokens } from '../auth/tokens.ts';
 import { findPlatformLogin, grantExists, insertPlatformAdmin } from './platform.repository.ts';
@@ -26,14 +32,37 @@ export async function createPlatformAdmin(
   return { id, email, password };
 }
 
-export function createPlatformAuth({ db, tokens }: { db: Database; tokens: UserTokens }) {
+export function createPlatformAuth({
+  db,
+  tokens,
+  loginThrottle,
+}: {
+  db: Database;
+  tokens: UserTokens;
+  loginThrottle?: Partial<ThrottleLimits>;
+}) {
+  const limits = { ...DEFAULT_LOGIN_THROTTLE, ...loginThrottle };
   // Unknown emails still pay for one verification, so timing does not reveal which accounts exist.
   const decoyHash = hashPassword('decoy password, never matches');
   return {
-    login: async ({ email, password }: { email: string; password: string }) => {
-      const login = await withAppRole(db, (tx) => findPlatformLogin(tx, email.toLowerCase()));
+    login: async (
+      { email, password }: { email: string; password: string },
+      { clientAddress }: { clientAddress: string },
+    ) => {
+      // Operators' failures are counted apart from users' (an operator may share a user's email).
+      const attempt = { account: `platform:${email.toLowerCase()}`, address: clientAddress };
+      const { waitSeconds, login } = await withAppRole(db, async (tx) => {
+        const waitSeconds = await admitLoginAttempt(tx, attempt, limits);
+        // A throttled attempt learns nothing: the password is not even looked at.
+        return {
+          waitSeconds,
+          login: waitSeconds > 0 ? undefined : await findPlatformLogin(tx, email.toLowerCase()),
+        };
+      });
+      if (waitSeconds > 0) throw new LoginThrottled(waitSeconds);
       const matches = await verifyPassword(login?.password_hash ?? (await decoyHash), password);
       if (!login || !matches) throw unauthorized('wrong email or password');
+      await withAppRole(db, (tx) => recordLoginSuccess(tx, attempt));
       const { token, expiresInSeconds } = await tokens.issue({
         userId: login.admin_id,
         organizationId: PLATFORM_ORGANIZATION_ID,
