@@ -49,16 +49,22 @@ const TARGETS = {
   changeP95Ms: 1000,
 };
 // Where a drain batch's time goes, measured apart: PostgreSQL's statement log of the cloud's
-// connections set against the edge's send and answer times. Kept with the results because it says
-// what bounds the drain/limit ratio.
+// connections, and the ingest's and uplink's steps timed on their own. Kept with the results because
+// it says what bounds the drain/limit ratio.
 const NOTES = [
-  "Where one drain batch of 5,000 goes, measured apart (statement log of the cloud's connections against the",
-  "edge's send and answer times; 20 batches, medians, load average about 3): parameter encoding 9 ms, bind 4 ms,",
-  'the insert 32 ms, commit 3 ms (all of it also in the limit); in the cloud outside the database about 30 ms',
-  '(inflate, JSON and envelope validation 10 ms, per-record validation 10 ms, edge assertion 3 ms, stream lock,',
-  'machines, loopback); at the edge 22 ms between an answer and the next send (deleting the acknowledged rows,',
-  'reading the next batch, JSON, gzip). The uplink keeps one batch in flight, so those ~50 ms add to every batch',
-  "instead of overlapping the database's work: that is the gap between the drain and the limit.",
+  'Where one drain batch of 5,000 goes, measured apart. In PostgreSQL about 40 ms (statement log, load average',
+  'about 3: bind 4 ms, the insert 32 ms, commit 3 ms), after the parameters are encoded in the cloud: the nine',
+  "arrays go as array literals built directly, about 3 times faster than node-postgres's own array encoding",
+  '(9 ms before). All of that is also in the limit. In the cloud outside the database: inflate, JSON and',
+  'envelope validation, the edge assertion, and the check of each record, about 1.5 ms for 5,000 samples (plain',
+  "samples take a quick path that accepts only what the contract's schema accepts; machines, tags and times",
+  'repeat and are checked once each; the schema alone takes about 12 ms); the stream cursor is locked and read',
+  'in one statement, and the batch is written without a savepoint (a batch the database refuses is written',
+  'again record by record). At the edge, nothing but the send between an answer and the next request: while a',
+  'batch is on its way, the uplink reads the next one from the outbox, builds its JSON from the stored record',
+  'texts, gzips it (level 1: about 2 ms, against 5 ms at the default level, for an 11 % larger body) and signs',
+  'its assertion; the acknowledged rows are deleted once the next batch has left. One batch is in flight at a',
+  "time, so what the drain waits for per batch is the cloud's and the database's work on it.",
   '',
 ];
 const UPLOAD_ROUTE = '/api/v1/sync/upload';
@@ -213,7 +219,8 @@ async function main() {
         result: ms(percentile(drain.requestMs, 99)),
       },
       {
-        figure: 'Edge time between batches (ack delete, outbox read, JSON, gzip), p50',
+        figure:
+          'Edge time from an answer to the next send, p50 (the next batch is prepared during the upload)',
         result: ms(percentile(drain.edgeMs, 50)),
       },
       {
@@ -365,8 +372,8 @@ Backlog drain: an edge database holding ${count(TOTAL)} unsent samples (10 machi
 written through the edge's recorder and samples store so the outbox records are the edge's own; the
 edge enrolls with a one-time code and its uplink drains the backlog into a real cloud (its own
 process) on PostgreSQL (a throwaway database), in batches of up to ${count(BATCH_SIZE)}, gzip-compressed, one
-batch in flight. Records/s counts every record from the first upload sent to the last
-acknowledgement. Batch commit time is the edge's round trip per upload (request sent to answer:
+batch in flight while the edge prepares the next. Records/s counts every record from the first upload
+sent to the last acknowledgement. Batch commit time is the edge's round trip per upload (request sent to answer:
 inflate, validation, the ingest transaction, loopback), because the cloud exposes only whole-request
 durations, in coarse buckets (shown too). Limit: before the drain, the same records in the same
 batches through the ingest's \`insertSamples\` in a tenant transaction as the app role, one after

@@ -68,8 +68,8 @@ export async function drainBacklog({
   timeoutMs?: number;
 }) {
   const requestMs: number[] = [];
-  // The edge's own time per batch, outside the request: outbox read, JSON, gzip, then the delete of
-  // what the previous answer acknowledged.
+  // The edge's time from an answer to its next request (the next batch is read, encoded and signed
+  // while the previous one is on its way).
   const edgeMs: number[] = [];
   let previousAnswerMs: number | undefined;
   const timedFetch: typeof fetch = async (input, init) => {
@@ -88,15 +88,17 @@ export async function drainBacklog({
   const recordsPerBatch: number[] = [];
   const cloud: CloudClient = {
     enroll: client.enroll,
-    async upload(batch, token, signal) {
+    encode: client.encode,
+    async upload(batch, token, signal, onSent) {
       firstSentMs ??= performance.now();
-      const outcome = await client.upload(batch, token, signal);
+      const outcome = await client.upload(batch, token, signal, onSent);
       previousAnswerMs = performance.now();
       if (outcome.kind === 'ok') {
         lastAckMs = performance.now();
         ackedSeq = outcome.body.ackedSeq;
         batches += 1;
-        recordsPerBatch.push(batch.records.length);
+        const { written, duplicates, quarantined = 0 } = outcome.body;
+        recordsPerBatch.push(written + duplicates + quarantined);
       } else {
         refusals += 1;
       }

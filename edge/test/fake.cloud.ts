@@ -66,7 +66,9 @@ export async function startFakeCloud({
     const cursorKey = `${batch.stream}/${batch.epoch}`;
     const cursor = cursors.get(cursorKey) ?? 0;
     const first = batch.records[0]!.seq;
-    if (first > cursor + 1 || (refuseReplays && first <= cursor)) {
+    // As the cloud: a hole in samples is no gap where the edge declares it dropped them.
+    const dropped = batch.stream === 'samples' ? (batch.droppedThroughSeq ?? 0) : 0;
+    if ((first > cursor + 1 && dropped < first - 1) || (refuseReplays && first <= cursor)) {
       return {
         status: 409,
         body: { type: 'gap', title: 'gap', status: 409, detail: 'not the next seq', expectedSeq: cursor + 1 },

@@ -83,7 +83,12 @@ export function createApp({
       'request',
     );
   });
-  app.use((c, next) => (c.req.path === UPLOAD_PATH ? uploadLimit : defaultLimit)(c, next));
+  // GET and HEAD carry no body; asking for one would build a full fetch Request for nothing.
+  app.use((c, next) =>
+    c.req.method === 'GET' || c.req.method === 'HEAD'
+      ? next()
+      : (c.req.path === UPLOAD_PATH ? uploadLimit : defaultLimit)(c, next),
+  );
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'userToken', {
     type: 'http',
@@ -106,7 +111,7 @@ export function createApp({
   app.route('/', changesRoutes({ db, signal: changeSignal }));
   app.route('/', metricsRoutes({ metrics }));
   app.route('/', organizationsRoutes({ db, authorizer }));
-  app.route('/', platformRoutes({ db, tokens }));
+  app.route('/', platformRoutes({ db, tokens, ...identity }));
   app.route('/', plantsRoutes({ db, authorizer }));
   app.route('/', areasRoutes({ db, authorizer }));
   app.route('/', linesRoutes({ db, authorizer }));

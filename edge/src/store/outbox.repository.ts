@@ -1,4 +1,4 @@
-import { and, asc, count, eq, lt, lte, min, sql } from './drizzle.ts';
+import { and, asc, count, eq, lte, min, sql } from './drizzle.ts';
 import { outbox, type StreamName, streamState } from './schema.ts';
 import type { EdgeDb } from './sqlite.ts';
 import { type HotStatements, hotStatements } from './statements.ts';
@@ -10,6 +10,14 @@ export interface OutboxRecord {
   id: string;
   tsMs: number;
   record: Record<string, unknown>;
+  sizeBytes: number;
+}
+
+/** A record as the uplink sends it: its place in the stream and its wire JSON without the seq. */
+export interface PendingRecord {
+  seq: number;
+  /** The wire record without its seq, as JSON text. */
+  json: string;
   sizeBytes: number;
 }
 
@@ -49,15 +57,25 @@ export function reserveSeqs(
 
 export function createOutboxRepository(db: EdgeDb) {
   const statements = hotStatements(db);
-  const removed = (stream: StreamName, where: ReturnType<typeof and>) =>
-    db.transaction((tx) => {
-      const gone = tx.delete(outbox).where(where).returning({ sizeBytes: outbox.sizeBytes }).all();
-      const bytes = gone.reduce((sum, row) => sum + row.sizeBytes, 0);
-      tx.update(streamState)
-        .set({ outboxBytes: sql`${streamState.outboxBytes} - ${bytes}` })
-        .where(eq(streamState.stream, stream))
-        .run();
-      return { rows: gone.length, bytes };
+  const pendingAfter = db.$client.prepare<[string, number, number], PendingRecord>(
+    'SELECT seq, record AS json, size_bytes AS sizeBytes FROM outbox WHERE stream = ? AND seq > ? ORDER BY seq LIMIT ?',
+  );
+  const headTotals = db.$client.prepare<[string, number], { rows: number; bytes: number }>(
+    'SELECT count(*) AS rows, coalesce(sum(size_bytes), 0) AS bytes FROM outbox WHERE stream = ? AND seq <= ?',
+  );
+  const deleteHead = db.$client.prepare<[string, number]>('DELETE FROM outbox WHERE stream = ? AND seq <= ?');
+  const subtractBytes = db.$client.prepare<[number, string]>(
+    'UPDATE stream_state SET outbox_bytes = outbox_bytes - ? WHERE stream = ?',
+  );
+  // Counted in SQLite rather than returned row by row: an acknowledged batch is thousands of rows.
+  const removeThrough = (stream: StreamName, throughSeq: number) =>
+    statements.transaction(() => {
+      const totals = headTotals.get(stream, throughSeq) ?? { rows: 0, bytes: 0 };
+      if (totals.rows > 0) {
+        deleteHead.run(stream, throughSeq);
+        subtractBytes.run(totals.bytes, stream);
+      }
+      return totals;
     });
 
   return {
@@ -94,11 +112,29 @@ export function createOutboxRepository(db: EdgeDb) {
       }
       return taken;
     },
+    /**
+     * What `head` reads, as stored (no JSON parsing), starting after `afterSeq`: the records past a
+     * batch that is still on its way can be read before that batch is acknowledged and deleted.
+     */
+    pending(
+      stream: StreamName,
+      {
+        afterSeq = 0,
+        limit,
+        maxBytes = Number.POSITIVE_INFINITY,
+      }: { afterSeq?: number; limit: number; maxBytes?: number },
+    ): PendingRecord[] {
+      const rows = pendingAfter.all(stream, afterSeq, limit);
+      let bytes = 0;
+      for (let i = 0; i < rows.length; i++) {
+        bytes += rows[i]!.sizeBytes;
+        if (i > 0 && bytes > maxBytes) return rows.slice(0, i);
+      }
+      return rows;
+    },
     /** Deletes records up to and including `seq`; returns how many went. */
-    deleteThrough: (stream: StreamName, seq: number): number =>
-      removed(stream, and(eq(outbox.stream, stream), lte(outbox.seq, seq))).rows,
-    deleteBelow: (stream: StreamName, seq: number): number =>
-      removed(stream, and(eq(outbox.stream, stream), lt(outbox.seq, seq))).rows,
+    deleteThrough: (stream: StreamName, seq: number): number => removeThrough(stream, seq).rows,
+    deleteBelow: (stream: StreamName, seq: number): number => removeThrough(stream, seq - 1).rows,
     /**
      * Drops the oldest unsent records of `stream` to free about `bytes`; remembers the highest seq
      * dropped so the cloud can be told the hole is deliberate.

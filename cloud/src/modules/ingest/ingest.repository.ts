@@ -2,6 +2,7 @@ import type { UploadRecord } from '@unison/contracts';
 import { uuidv7 } from 'uuidv7';
 import type { SqlSession } from '../../db/client.ts';
 import type { EdgePrincipal } from '../../http/env.ts';
+import { arrayLiteral } from './ingest.arrays.ts';
 
 export interface StreamState {
   epoch: string;
@@ -15,14 +16,13 @@ export async function lockStream(
   stream: string,
   epoch: string,
 ): Promise<StreamState> {
-  await tx.query(
-    `insert into edge_streams (edge_id, stream, epoch, acked_seq, org_id, plant_id)
-     values ($1, $2, $3, 0, $4, $5) on conflict (edge_id, stream) do nothing`,
-    [edge.edgeId, stream, epoch, edge.organizationId, edge.plantId],
-  );
+  // The no-op update takes the row lock and returns the row as it stands: one round trip.
   const [row] = await tx.query<{ epoch: string; acked_seq: string | number }>(
-    'select epoch, acked_seq from edge_streams where edge_id = $1 and stream = $2 for update',
-    [edge.edgeId, stream],
+    `insert into edge_streams (edge_id, stream, epoch, acked_seq, org_id, plant_id)
+     values ($1, $2, $3, 0, $4, $5)
+     on conflict (edge_id, stream) do update set epoch = edge_streams.epoch
+     returning epoch, acked_seq`,
+    [edge.edgeId, stream, epoch, edge.organizationId, edge.plantId],
   );
   if (!row) throw new Error(`edge stream ${edge.edgeId}/${stream} vanished under its lock`);
   return { epoch: row.epoch, ackedSeq: Number(row.acked_seq) };
@@ -58,8 +58,9 @@ export async function insertSamples(
   records: UploadRecord[],
 ): Promise<number> {
   if (records.length === 0) return 0;
-  const column = <T>(pick: (record: UploadRecord) => T) => records.map(pick);
-  const typed = <T>(kind: string) => column((r) => (typeof r.value === kind ? (r.value as T) : null));
+  const column = (pick: (record: UploadRecord) => string | number | boolean | null) =>
+    arrayLiteral(records.map(pick));
+  const typed = (kind: string) => column((r) => (typeof r.value === kind ? r.value : null));
   const [result] = await tx.query<{ written: string | number }>(
     `with written as (
        select * from ingest_samples($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[],
@@ -83,9 +84,9 @@ export async function insertSamples(
       column((r) => r.machine),
       column((r) => r.tag),
       column((r) => r.ts),
-      typed<number>('number'),
-      typed<string>('string'),
-      typed<boolean>('boolean'),
+      typed('number'),
+      typed('string'),
+      typed('boolean'),
       column((r) => r.quality),
       epoch,
       edge.organizationId,

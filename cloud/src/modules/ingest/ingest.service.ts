@@ -31,6 +31,23 @@ export async function ingestBatch(
   batch: UploadEnvelope,
   limits: RecordLimits = {},
 ): Promise<UploadAck> {
+  try {
+    return await applyBatch(db, edge, batch, limits, { recordByRecord: false });
+  } catch (error) {
+    if (!isRecordError(error)) throw error;
+    // The database refused a record that passed validation: the transaction is gone, so again from
+    // the start, writing record by record to quarantine what it refuses.
+    return applyBatch(db, edge, batch, limits, { recordByRecord: true });
+  }
+}
+
+async function applyBatch(
+  db: Database,
+  edge: EdgePrincipal,
+  batch: UploadEnvelope,
+  limits: RecordLimits,
+  { recordByRecord }: { recordByRecord: boolean },
+): Promise<UploadAck> {
   const epoch = batch.epoch.toLowerCase();
   const firstSeq = batch.records[0]!.seq;
   const lastSeq = batch.records.at(-1)!.seq;
@@ -60,7 +77,9 @@ export async function ingestBatch(
     }
     const fresh = batch.records.filter((record) => record.seq > state.ackedSeq);
     const { valid, rejected } = classifyRecords(batch.stream, fresh, limits);
-    const written = await writeOrQuarantine(tx, edge, epoch, valid, rejected);
+    const written = recordByRecord
+      ? await writeEachOrQuarantine(tx, edge, epoch, valid, rejected)
+      : await writeRecords(tx, edge, epoch, valid);
     const quarantined = await insertQuarantined(tx, edge, batch.stream, epoch, rejected);
     state = { epoch, ackedSeq: lastSeq };
     await saveStream(tx, edge, batch.stream, state);
@@ -77,26 +96,14 @@ async function writeRecords(tx: SqlSession, edge: EdgePrincipal, epoch: string, 
   );
 }
 
-/**
- * Writes the batch in one statement; should the database refuse a record that passed validation,
- * retries record by record and quarantines the ones it refuses (appended to `rejected`).
- */
-async function writeOrQuarantine(
+/** Writes record by record, each under a savepoint; the ones the database refuses are appended to `rejected`. */
+async function writeEachOrQuarantine(
   tx: SqlSession,
   edge: EdgePrincipal,
   epoch: string,
   valid: ValidRecords,
   rejected: RejectedRecord[],
 ): Promise<number> {
-  await tx.exec('SAVEPOINT ingest_batch');
-  try {
-    const written = await writeRecords(tx, edge, epoch, valid);
-    await tx.exec('RELEASE SAVEPOINT ingest_batch');
-    return written;
-  } catch (error) {
-    if (!isRecordError(error)) throw error;
-    await tx.exec('ROLLBACK TO SAVEPOINT ingest_batch');
-  }
   let written = 0;
   const one = [
     ...valid.samples.map((r) => ({ seq: r.seq, record: r, only: { samples: [r], events: [] } })),
