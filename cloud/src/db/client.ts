@@ -5,6 +5,9 @@ import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
+import { pipelineInTransaction, type Statement } from './pipeline.ts';
+
+export type { Statement } from './pipeline.ts';
 
 export type Orm = PgDatabase<PgQueryResultHKT>;
 
@@ -41,10 +44,14 @@ export interface Database {
   /** `setup` (statements without parameters) travels with BEGIN, in the same round trip. */
   transaction<T>(work: (tx: SqlSession) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
-   * `setup` (statements without parameters, no transaction control) and then one statement, as one
-   * transaction in a single round trip. The statement stays prepared on each connection.
+   * `setup` (one statement, no transaction control) and then one statement, as one transaction in a
+   * single round trip. Both stay prepared on each connection, so keep their texts fixed.
    */
-  queryAfter<Row = Record<string, unknown>>(setup: string, text: string, params?: unknown[]): Promise<Row[]>;
+  queryAfter<Row = Record<string, unknown>>(
+    setup: Statement | string,
+    text: string,
+    params?: unknown[],
+  ): Promise<Row[]>;
   close(): Promise<void>;
 }
 
@@ -113,49 +120,20 @@ async function openPostgres(databaseUrl: string, appRole: string, poolSize: numb
         client.release(broken);
       }
     },
-    queryAfter: async <Row>(setup: string, text: string, params: unknown[] = []) => {
+    queryAfter: async <Row>(setup: Statement | string, text: string, params: unknown[] = []) => {
+      const before = typeof setup === 'string' ? { text: setup } : setup;
       const client = await pool.connect();
-      let broken: Error | undefined;
-      const name = statementName(text, 'x');
-      const prepared = preparedOn.get(client) ?? new Set<string>();
-      preparedOn.set(client, prepared);
-      const first = !prepared.has(name);
       try {
-        // Simple protocol: several statements in one message run as one implicit transaction, so the
-        // setup's transaction-local settings hold for the statement. Prepared after the setup, the
-        // statement is planned as the role and settings it will run with.
-        const execute =
-          params.length > 0 ? `EXECUTE ${name}(${params.map(sqlLiteral).join(', ')})` : `EXECUTE ${name}`;
-        const statement = first ? `PREPARE ${name} AS ${text}; ${execute}` : execute;
-        const message = setup ? `${setup}; ${statement}` : statement;
-        const results = (await client.query(message)) as unknown as pg.QueryResult | pg.QueryResult[];
-        prepared.add(name);
-        return (Array.isArray(results) ? results.at(-1)! : results).rows as Row[];
-      } catch (error) {
-        // The statement may be prepared on the connection without our knowing it: start afresh.
-        if (first) broken = error as Error;
-        throw error;
+        return await pipelineInTransaction<Row>(client, [
+          { name: statementName(before.text, 'x'), text: before.text, params: before.params ?? [] },
+          { name: statementName(text, 'x'), text, params },
+        ]);
       } finally {
-        client.release(broken);
+        client.release();
       }
     },
     close: () => pool.end(),
   };
-}
-
-const preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
-
-/** A parameter as an SQL literal; the escape string form reads the same whatever standard_conforming_strings says. */
-export function sqlLiteral(value: unknown): string {
-  if (value === null || value === undefined) return 'NULL';
-  let text: string;
-  if (typeof value === 'string') text = value;
-  else if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
-    text = String(value);
-  else if (value instanceof Date) text = value.toISOString();
-  else throw new Error(`no SQL literal for a ${typeof value} parameter`);
-  if (text.includes('\0')) throw new Error('an SQL literal cannot contain NUL');
-  return `E'${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
 }
 
 async function openPglite(dataDir: string | undefined, appRole: string): Promise<Database> {
@@ -188,8 +166,10 @@ async function openPglite(dataDir: string | undefined, appRole: string): Promise
       }),
     queryAfter: (setup, text, params) =>
       exclusive(async () => {
-        await pglite.exec(`BEGIN; ${setup}`);
+        const before = typeof setup === 'string' ? { text: setup } : setup;
+        await pglite.exec('BEGIN');
         try {
+          await pglite.query(before.text, before.params ? [...before.params] : undefined);
           const { rows } = await pglite.query(text, params);
           await pglite.exec('COMMIT');
           return rows as never[];

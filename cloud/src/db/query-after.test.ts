@@ -1,7 +1,7 @@
 import { createTestDatabase, databaseBackends } from '@unison/testkit';
 import { uuidv7 } from 'uuidv7';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase, sqlLiteral } from './client.ts';
+import { type Database, openDatabase } from './client.ts';
 import { migrate } from './migrate.ts';
 import { withOwnerInTenant, withTenantStatement } from './tenant.ts';
 
@@ -68,6 +68,23 @@ for (const backend of databaseBackends()) {
       expect(after!.value).toBe('');
     });
 
+    it('takes parameters for the setup too', async () => {
+      const [row] = await db.queryAfter<{ value: string }>(
+        { text: "SELECT set_config('app.probe', $1, true)", params: ["it's \\ 工場"] },
+        "select current_setting('app.probe') as value",
+      );
+      expect(row!.value).toBe("it's \\ 工場");
+    });
+
+    it('runs nothing after a failing setup, and keeps answering', async () => {
+      const probe = "select current_setting('app.probe', true) as value, $1::int as n";
+      await expect(db.queryAfter('SELECT nonsense(', probe, [1])).rejects.toThrow(/syntax error/);
+      await expect(db.queryAfter('SELECT 1 / 0', probe, [2])).rejects.toThrow(/division by zero/);
+      expect(
+        await db.queryAfter({ text: "SELECT set_config('app.probe', $1, true)", params: ['x'] }, probe, [3]),
+      ).toEqual([{ value: 'x', n: 3 }]);
+    });
+
     it('reports a failing statement and keeps answering, prepared or not', async () => {
       const divide = 'select 10 / $1::int as quotient';
       await expect(db.queryAfter('SELECT 1', divide, [0])).rejects.toThrow(/division by zero/);
@@ -101,13 +118,3 @@ for (const backend of databaseBackends()) {
     });
   });
 }
-
-describe('sqlLiteral', () => {
-  it('quotes as an escape string and refuses what cannot be a literal', () => {
-    expect(sqlLiteral("a'b\\c")).toBe("E'a''b\\\\c'");
-    expect(sqlLiteral(null)).toBe('NULL');
-    expect(sqlLiteral(7)).toBe("E'7'");
-    expect(() => sqlLiteral('a\0b')).toThrow(/NUL/);
-    expect(() => sqlLiteral({ a: 1 })).toThrow(/no SQL literal/);
-  });
-});

@@ -1,4 +1,4 @@
-import type { Database, SqlSession } from './client.ts';
+import type { Database, SqlSession, Statement } from './client.ts';
 
 export type ActorType = 'user' | 'edge' | 'platform_admin' | 'system';
 
@@ -58,6 +58,18 @@ function quoteLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
+const SETTINGS = ['app.org_id', 'app.plant_id', 'app.plant_ids', 'app.actor_type', 'app.actor_id'] as const;
+
+// The app role and the tenant's settings as parameters of one fixed text, prepared once per connection.
+const TENANT_SETUP = `SELECT set_config('role', $1, true), ${SETTINGS.map(
+  (name, index) => `set_config('${name}', $${index + 2}, true)`,
+).join(', ')}`;
+
+function tenantSetup(db: Database, context: TenantContext): Statement {
+  const values = settings(context);
+  return { text: TENANT_SETUP, params: [db.appRole, ...SETTINGS.map((name) => values[name])] };
+}
+
 /**
  * Runs `work` in one transaction as the app role with no tenant set: RLS shows nothing, so only the
  * SECURITY DEFINER lookups answer until `setTenant` is called.
@@ -94,7 +106,7 @@ export function withTenantStatement<T>(
   context: TenantContext,
   work: (tx: SqlSession) => Promise<T>,
 ): Promise<T> {
-  const setup = tenantStatement(context, `set_config('role', ${quoteLiteral(db.appRole)}, true)`);
+  const setup = tenantSetup(db, context);
   let issued = false;
   const oneStatement = (): never => {
     throw new Error('withTenantStatement runs one statement; use withTenant for more');

@@ -45,6 +45,22 @@ describeEachBackend('machine list as JSON from the database', (cloud) => {
       code: 'quiet',
       name: 'No values',
     });
+    const area = await ok(cloud(), 'POST', '/api/v1/areas', org.token, {
+      plantId: org.plantId,
+      code: 'a',
+      name: 'A',
+    });
+    const line = await ok(cloud(), 'POST', '/api/v1/lines', org.token, {
+      areaId: area.id,
+      code: 'l',
+      name: 'L',
+    });
+    await ok(cloud(), 'POST', '/api/v1/machines', org.token, {
+      plantId: org.plantId,
+      lineId: line.id,
+      code: 'z-on-line',
+      name: 'Press "7" \\ Grüße\ttab',
+    });
 
     const listed = await call(cloud(), 'GET', '/api/v1/machines?limit=3', { token: org.token });
     expect(listed.status).toBe(200);
@@ -52,7 +68,14 @@ describeEachBackend('machine list as JSON from the database', (cloud) => {
     const rest = await ok(cloud(), 'GET', `/api/v1/machines?cursor=${listed.body.nextCursor}`, org.token);
     expect(rest.nextCursor).toBeNull();
     const items = [...listed.body.items, ...rest.items];
-    expect(items.map((item: { code: string }) => item.code)).toEqual(['m-0', 'm-1', 'm-2', 'quiet']);
+    expect(items.map((item: { code: string }) => item.code)).toEqual([
+      'm-0',
+      'm-1',
+      'm-2',
+      'quiet',
+      'z-on-line',
+    ]);
+    expect(items.at(-1)).toMatchObject({ lineId: line.id, name: 'Press "7" \\ Grüße\ttab' });
     for (const item of items) {
       expect(Machine.strict().parse(item)).toEqual(item);
       expect(item).toEqual(await ok(cloud(), 'GET', `/api/v1/machines/${item.id}`, org.token));

@@ -11,29 +11,55 @@ const SELECT = `select m.id, m.plant_id, m.line_id, m.code, m.name, m.created_at
   from machines m`;
 
 const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+const isoText = (column: string) => `to_char(${column} at time zone 'UTC', ${ISO_UTC})`;
+
+// One value of `machine_latest` as `LatestValue` JSON text; quality needs no escaping, its CHECK allows three words.
+const LATEST_VALUE_JSON = `concat('{"tag":', to_json(l.tag),
+    ',"value":', coalesce(to_json(l.value_num)::text, to_json(l.value_text)::text, to_json(l.value_bool)::text, 'null'),
+    ',"quality":"', l.quality, '","ts":"', ${isoText('l.ts')}, '"}')`;
+
+// One machine as `Machine` JSON text: the same bytes row_to_json gave, at less cost. One concat(), not a
+// chain of ||: each operator is a function, and the app role's right to execute each is checked every run.
+const MACHINE_JSON = `concat('{"id":"', p.id, '","plantId":"', p.plant_id,
+    '","lineId":', coalesce('"' || p.line_id || '"', 'null'),
+    ',"code":', to_json(p.code), ',"name":', to_json(p.name),
+    ',"createdAt":"', ${isoText('p.created_at')}, '","updatedAt":"', ${isoText('p.updated_at')},
+    '","latest":', coalesce(latest.by_machine ->> p.id::text, '[]'), '}')`;
 
 /**
  * A page of machines in their response shape, serialized by the database: the hot list then costs
  * the server one string instead of a row, a Date and an object per machine. The `Machine` schema is
- * the contract; the machines tests hold this SQL to it.
+ * the contract; the machines tests hold this SQL to it. The one extra row fetched only says whether
+ * more follow: the filter keeps it out of the items, and its JSON is never built. The latest values
+ * of the page's machines are gathered in one pass (an uncorrelated subquery runs once), not looked
+ * up machine by machine.
  */
 const PAGE = (where: string, limit: string, more: string) => `
-select coalesce('[' || string_agg(row_to_json(item)::text, ',' order by p.code, p.id)
+with page as (select m.*, row_number() over (order by m.code, m.id) as position
+              from machines m ${where} order by m.code, m.id limit ${more})
+select coalesce('[' || string_agg(${MACHINE_JSON}, ',' order by p.position)
                          filter (where p.position <= ${limit}) || ']', '[]') as items,
        count(*) > ${limit} as more,
        min(p.code) filter (where p.position = ${limit}) as last_code,
        min(p.id::text) filter (where p.position = ${limit}) as last_id
-from (select m.*, row_number() over (order by m.code, m.id) as position
-      from machines m ${where} order by m.code, m.id limit ${more}) p
-cross join lateral (
-  select p.id, p.plant_id as "plantId", p.line_id as "lineId", p.code, p.name,
-         to_char(p.created_at at time zone 'UTC', ${ISO_UTC}) as "createdAt",
-         to_char(p.updated_at at time zone 'UTC', ${ISO_UTC}) as "updatedAt",
-         coalesce((select ('[' || string_agg(row_to_json(v)::text, ',' order by v.tag) || ']')::json
-                   from (select l.tag, coalesce(to_json(l.value_num), to_json(l.value_text), to_json(l.value_bool)) as value,
-                                l.quality, to_char(l.ts at time zone 'UTC', ${ISO_UTC}) as ts
-                         from machine_latest l where l.machine_id = p.id) v), '[]') as latest
-) item`;
+from page p,
+     (select (select jsonb_object_agg(v.machine_id, v.latest)
+              from (select l.machine_id, '[' || string_agg(${LATEST_VALUE_JSON}, ',' order by l.tag) || ']' as latest
+                    from machine_latest l
+                    where l.machine_id = any (array(select id from page where position <= ${limit}))
+                    group by l.machine_id) v) as by_machine) latest`;
+
+// The few texts the filters make, each built once: the same string each time is cheap to look up.
+const pageTexts = new Map<string, string>();
+function pageText(where: string, limit: string, more: string): string {
+  const key = `${where}|${limit}|${more}`;
+  let text = pageTexts.get(key);
+  if (text === undefined) {
+    text = PAGE(where, limit, more);
+    pageTexts.set(key, text);
+  }
+  return text;
+}
 
 export interface MachinePage {
   /** The page's machines as a JSON array of `Machine`. */
@@ -53,7 +79,9 @@ export async function listMachines(
     .add('m.code = $?', query.code)
     .after('m.code, m.id', query.after);
   const where = filter.where();
-  const text = PAGE(where, `${filter.bind(query.limit)}::int`, `${filter.bind(query.limit + 1)}::int`);
+  const limit = `${filter.bind(query.limit)}::int`;
+  const more = `${filter.bind(query.limit + 1)}::int`;
+  const text = pageText(where, limit, more);
   const [page] = await tx.query<{ items: string; more: boolean; last_code: string; last_id: string }>(
     text,
     filter.params,
