@@ -10,10 +10,10 @@ import {
   type FaultCloud,
   faultEdgeConfig,
   readLedger,
-  startFaultCloud,
+  startProxiedFaultCloud,
 } from './fault.harness.ts';
 import { cloudRetry, startLoad } from './load.generator.ts';
-import { startTcpProxy, type TcpProxy } from './tcp.proxy.ts';
+import type { TcpProxy } from './tcp.proxy.ts';
 
 const BUDGET_BYTES = 256 * 1024;
 
@@ -21,17 +21,15 @@ describe.each(databaseBackends())('fault 5: the edge buffer hits its size cap ($
   const dir = tempDir('unison-fault-disk-');
   let faultCloud: FaultCloud;
   let proxy: TcpProxy;
+  let close: (() => Promise<void>) | undefined;
   let edge: Edge | undefined;
 
   beforeAll(async () => {
-    faultCloud = await startFaultCloud(backend);
-    const target = new URL(faultCloud.url);
-    proxy = await startTcpProxy({ target: { host: target.hostname, port: Number(target.port) } });
+    ({ faultCloud, proxy, close } = await startProxiedFaultCloud(backend));
   }, 60_000);
   afterAll(async () => {
     await edge?.stop();
-    await proxy?.stop();
-    await faultCloud?.close();
+    await close?.();
     dir.remove();
   });
 

@@ -5,6 +5,7 @@ import { PlantConfig } from '@unison/config';
 import { createTestDatabase, type DatabaseBackend, waitFor } from '@unison/testkit';
 import { expect } from 'vitest';
 import { openEdgeDatabase } from '../../edge/src/store/sqlite.ts';
+import { startTcpProxy, type TcpProxyOptions } from './tcp.proxy.ts';
 
 export interface Organization {
   organizationId: string;
@@ -79,6 +80,27 @@ export async function faultDatabase(serverUrl: string | undefined, dir: string) 
 export type FaultDatabase = Awaited<ReturnType<typeof faultDatabase>>;
 
 export type FaultCloud = Awaited<ReturnType<typeof startFaultCloud>>;
+
+/** A fault cloud with a TCP proxy in front of it; `close` stops both. */
+export async function startProxiedFaultCloud(
+  backend: DatabaseBackend,
+  proxyOptions: Omit<TcpProxyOptions, 'target'> = {},
+) {
+  const faultCloud = await startFaultCloud(backend);
+  const target = new URL(faultCloud.url);
+  const proxy = await startTcpProxy({
+    target: { host: target.hostname, port: Number(target.port) },
+    ...proxyOptions,
+  });
+  return {
+    faultCloud,
+    proxy,
+    close: async () => {
+      await proxy.stop();
+      await faultCloud.close();
+    },
+  };
+}
 
 /** An edge config with no connectors: the load comes straight into the recorder. */
 export function faultEdgeConfig({

@@ -10,10 +10,10 @@ import {
   type FaultCloud,
   faultEdgeConfig,
   readLedger,
-  startFaultCloud,
+  startProxiedFaultCloud,
 } from './fault.harness.ts';
 import { cloudRetry, startLoad } from './load.generator.ts';
-import { type ProxyMode, startTcpProxy, type TcpProxy } from './tcp.proxy.ts';
+import type { ProxyMode, TcpProxy } from './tcp.proxy.ts';
 
 const FAULTS: ProxyMode[] = ['cut-response', 'pass', 'cut-request', 'refuse', 'cut-response', 'pass'];
 
@@ -23,20 +23,15 @@ describe.each(databaseBackends())(
     const dir = tempDir('unison-fault-proxy-');
     let faultCloud: FaultCloud;
     let proxy: TcpProxy;
+    let close: (() => Promise<void>) | undefined;
     let edge: Edge | undefined;
 
     beforeAll(async () => {
-      faultCloud = await startFaultCloud(backend);
-      const target = new URL(faultCloud.url);
-      proxy = await startTcpProxy({
-        target: { host: target.hostname, port: Number(target.port) },
-        maxChunksPerConnection: 3,
-      });
+      ({ faultCloud, proxy, close } = await startProxiedFaultCloud(backend, { maxChunksPerConnection: 3 }));
     }, 60_000);
     afterAll(async () => {
       await edge?.stop();
-      await proxy?.stop();
-      await faultCloud?.close();
+      await close?.();
       dir.remove();
     });
 
